@@ -1,0 +1,1 @@
+"""The dunning scheduler (régua de cobrança)."""

@@ -1,0 +1,1 @@
+"""Staff console and the debtor's renegotiation portal."""

@@ -1,0 +1,1 @@
+"""The ISP's FAQ and rules for retrieval."""

@@ -1,0 +1,1 @@
+"""Quita: debt collection on WhatsApp for Brazilian ISPs (composition root)."""

@@ -1,0 +1,81 @@
+"""The ISP's policy file (QUITA_POLICY_FILE, YAML): who the ISP is and how charges grow."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from policies.calendar import BusinessCalendar, national_calendar
+from policies.charges import DEFAULT_RULES, ChargeRules
+
+# A fictional ISP with a CNPJ whose check digits are valid, so demo documents look real.
+DEMO_ISP_NAME = "Conecta Vale Internet Ltda"
+DEMO_ISP_CNPJ = "12345678000195"
+
+
+class PolicyError(ValueError):
+    """The policy file cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class IspProfile:
+    """How every collection message identifies the ISP (CDC art. 42-A)."""
+
+    name: str = DEMO_ISP_NAME
+    cnpj: str = DEMO_ISP_CNPJ
+
+
+@dataclass(frozen=True)
+class Policy:
+    isp: IspProfile = field(default_factory=IspProfile)
+    charges: ChargeRules = DEFAULT_RULES
+    calendar: BusinessCalendar = field(default_factory=national_calendar)
+
+
+def load_policy(path: Path | None) -> Policy:
+    """The policy in `path`, or the defaults when no file is configured."""
+    if path is None:
+        return Policy()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise PolicyError(f"{path}: cannot read the policy file: {error}") from error
+    try:
+        return _policy_from(data)
+    except (TypeError, ValueError) as error:
+        raise PolicyError(f"{path}: {error}") from error
+
+
+def _policy_from(data: Any) -> Policy:
+    if not isinstance(data, dict):
+        raise ValueError("the policy file must hold a mapping at the top level")
+    unknown = sorted(set(data) - {"isp", "charges", "holidays"})
+    if unknown:
+        raise ValueError(f"{unknown[0]}: unknown key (known: charges, holidays, isp)")
+    isp = data.get("isp") or {}
+    holidays = data.get("holidays") or {}
+    return Policy(
+        isp=IspProfile(
+            name=str(isp.get("name", DEMO_ISP_NAME)), cnpj=str(isp.get("cnpj", DEMO_ISP_CNPJ))
+        ),
+        charges=ChargeRules.from_mapping(data.get("charges") or {}),
+        calendar=_calendar_from(holidays),
+    )
+
+
+def _calendar_from(data: dict[str, Any]) -> BusinessCalendar:
+    if not data:
+        return national_calendar()
+    unknown = sorted(set(data) - {"subdiv", "extra_holidays", "include_bank_closures"})
+    if unknown:
+        raise ValueError(f"holidays.{unknown[0]}: unknown key")
+    extra = data.get("extra_holidays") or []
+    if not all(isinstance(day, date) for day in extra):
+        raise ValueError("holidays.extra_holidays: expected a list of ISO dates (YYYY-MM-DD)")
+    return BusinessCalendar(
+        subdiv=data.get("subdiv"),
+        extra_holidays=frozenset(extra),
+        include_bank_closures=bool(data.get("include_bank_closures", True)),
+    )

@@ -1,0 +1,1 @@
+"""One module per tool the agent can call."""

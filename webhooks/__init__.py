@@ -1,0 +1,1 @@
+"""Inbound HTTP: WhatsApp Cloud API and payment notices."""
