@@ -1,0 +1,1 @@
+"""Typed, configurable Brazilian collection rules; pure functions with no I/O."""
