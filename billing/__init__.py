@@ -1,0 +1,1 @@
+"""The ledger: customers, contracts, invoices, payments and the audit log."""

@@ -1,0 +1,129 @@
+"""Ledger tables: customers, contracts, invoices, payments and the append-only audit log."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String
+from sqlmodel import Field, SQLModel
+
+from quita.sqltypes import Money, UTCDateTime
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class DocumentKind(StrEnum):
+    CPF = "cpf"
+    CNPJ = "cnpj"
+
+
+class Segment(StrEnum):
+    """Debtor profiles the cadence tunes its tone and pace to."""
+
+    LOYAL = "loyal"
+    DISORGANIZED = "disorganized"
+    CASH_FLOW_TROUBLE = "cash_flow_trouble"
+    CHRONIC = "chronic"
+    NEW_CUSTOMER = "new_customer"
+
+
+class ContractStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    RESCINDED = "rescinded"
+
+
+class InvoiceStatus(StrEnum):
+    OPEN = "open"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+
+
+def _fk(target: str, *, nullable: bool = False) -> Any:
+    return Field(
+        default=None if nullable else ...,
+        sa_column=Column(Integer, ForeignKey(target), nullable=nullable, index=True),
+    )
+
+
+def _created() -> Any:
+    return Field(default_factory=utc_now, sa_type=UTCDateTime, nullable=False)
+
+
+class Customer(SQLModel, table=True):
+    """A subscriber of the ISP. `document` holds the CPF/CNPJ without punctuation."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(sa_type=String(64), unique=True, index=True)
+    name: str = Field(sa_type=String(200))
+    document: str = Field(sa_type=String(14), index=True)
+    document_kind: str = Field(sa_type=String(4))
+    phone: str = Field(sa_type=String(20), index=True)
+    email: str | None = Field(default=None, sa_type=String(254))
+    state: str = Field(sa_type=String(2))
+    segment: str | None = Field(default=None, sa_type=String(32))
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class Contract(SQLModel, table=True):
+    """A service the customer subscribes to, with its plan and life-cycle dates."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str | None = Field(default=None, sa_type=String(64), unique=True)
+    customer_id: int = _fk("customer.id")
+    plan: str = Field(sa_type=String(120))
+    monthly_fee: Decimal = Field(sa_type=Money)
+    status: str = Field(default=ContractStatus.ACTIVE, sa_type=String(16))
+    activated_on: date
+    suspended_on: date | None = None
+    rescinded_on: date | None = None
+    created_at: datetime = _created()
+
+
+class Invoice(SQLModel, table=True):
+    """A monthly bill. `amount` is the principal in reais; charges are computed, not stored."""
+
+    __table_args__ = (Index("ix_invoice_status_due_date", "status", "due_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(sa_type=String(64), unique=True, index=True)
+    customer_id: int = _fk("customer.id")
+    contract_id: int | None = _fk("contract.id", nullable=True)
+    amount: Decimal = Field(sa_type=Money)
+    due_date: date
+    reference_month: str = Field(sa_type=String(7))
+    status: str = Field(default=InvoiceStatus.OPEN, sa_type=String(16))
+    paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class Payment(SQLModel, table=True):
+    """Money received. `source_ref` (a Pix endToEndId, a bank line) settles at most once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int | None = _fk("invoice.id", nullable=True)
+    customer_id: int | None = _fk("customer.id", nullable=True)
+    amount: Decimal = Field(sa_type=Money)
+    paid_at: datetime = Field(sa_type=UTCDateTime)
+    method: str = Field(sa_type=String(16))
+    source_ref: str | None = Field(default=None, sa_type=String(128), unique=True)
+    created_at: datetime = _created()
+
+
+class AuditEntry(SQLModel, table=True):
+    """One money-affecting change. The database refuses updates and deletes of these rows."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _created()
+    actor: str = Field(sa_type=String(64))
+    action: str = Field(sa_type=String(64), index=True)
+    entity: str = Field(sa_type=String(32))
+    entity_id: int = Field(index=True)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
