@@ -93,3 +93,16 @@ def _invoice_json(item: InvoiceBalance) -> dict[str, Any]:
         "interest": format_json(charges.interest),
         "total": format_json(charges.total),
     }
+
+
+def customers_with_overdue_invoices(session: Session, today: date, limit: int = 3) -> list[str]:
+    """External ids of a few customers with an open invoice due before `today`."""
+    query = (
+        select(Customer.external_id)
+        .join(Invoice, col(Invoice.customer_id) == col(Customer.id))
+        .where(Invoice.status == InvoiceStatus.OPEN, col(Invoice.due_date) < today)
+        .distinct()
+        .order_by(col(Customer.external_id))
+        .limit(limit)
+    )
+    return list(session.exec(query).all())

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Table, func, insert, inspect, select
 from sqlmodel import Session, SQLModel
 
+from billing import demo_history
 from billing import demo_names as names
 from billing.audit import audit_row, record
 from billing.errors import LedgerError
@@ -32,7 +33,6 @@ from quita.clock import BUSINESS_TZ
 ACTOR = "demo"
 # Customers without a segment pay on time; the summary counts them under this key.
 ON_TIME = "on_time"
-HISTORY_MONTHS = 12
 PLANS: tuple[tuple[tuple[str, Decimal], int], ...] = (
     (("Fibra 300 Mega", Decimal("79.90")), 35),
     (("Fibra 500 Mega", Decimal("99.90")), 35),
@@ -54,10 +54,6 @@ BUSINESS_SHARE = 0.03
 EMAIL_SHARE = 0.70
 SECOND_CONTRACT_SHARE = 0.03
 PIX_SHARE = 0.60
-# Anatel RGC: notice at about D+10, suspension no sooner than 15 days later, rescission no
-# sooner than 60 days after suspension.
-SUSPEND_AFTER_DAYS = 25
-RESCIND_AFTER_DAYS = 60
 
 _T = TypeVar("_T")
 _ALPHANUMERICS = string.ascii_letters + string.digits
@@ -210,16 +206,6 @@ def summarize(portfolio: Portfolio) -> DemoSummary:
     )
 
 
-@dataclass(frozen=True)
-class _History:
-    """One customer's bills: due dates, the day each was paid (None: open), contract dates."""
-
-    dues: list[date]
-    paid_on: list[date | None]
-    suspended_on: date | None
-    rescinded_on: date | None
-
-
 @dataclass
 class _Draft:
     """The portfolio while it is drawn, customer after customer, from one random generator."""
@@ -237,8 +223,8 @@ class _Draft:
     def add_customer(self, number: int) -> None:
         rng = self.rng
         profile = _pick(rng, PROFILES)
-        history = _history(rng, profile, self.today)
-        activated = _activation_day(rng, profile, history.dues[0], self.today)
+        history = demo_history.history(rng, profile, _pick(rng, DUE_DAYS), self.today)
+        activated = demo_history.activation_day(rng, profile, history.dues[0], self.today)
         customer = self._customer(number, profile, activated)
         for index in range(1, 3 if rng.random() < SECOND_CONTRACT_SHARE else 2):
             self._bill(self._contract(customer, index, history), index, history)
@@ -271,14 +257,16 @@ class _Draft:
         self.customers.append(customer)
         return customer
 
-    def _contract(self, customer: DemoCustomer, index: int, history: _History) -> DemoContract:
+    def _contract(
+        self, customer: DemoCustomer, index: int, history: demo_history.History
+    ) -> DemoContract:
         plan, fee = _pick(self.rng, PLANS)
         contract = DemoContract(
             f"CTR-{customer.external_id.removeprefix('CUST-')}-{index}",
             customer.external_id,
             plan,
             fee,
-            _contract_status(history.suspended_on, history.rescinded_on),
+            demo_history.contract_status(history.suspended_on, history.rescinded_on),
             customer.created_at.date(),
             history.suspended_on,
             history.rescinded_on,
@@ -287,7 +275,7 @@ class _Draft:
         self.contracts.append(contract)
         return contract
 
-    def _bill(self, contract: DemoContract, index: int, history: _History) -> None:
+    def _bill(self, contract: DemoContract, index: int, history: demo_history.History) -> None:
         number = contract.customer_external_id.removeprefix("CUST-")
         # A second contract's invoices get a suffix so that external ids stay unique.
         suffix = "" if index == 1 else f"-{index}"
@@ -336,139 +324,6 @@ class _Draft:
             value = draw()
         self.taken.add(value)
         return value
-
-
-def _history(rng: random.Random, profile: Segment | None, today: date) -> _History:
-    months = rng.choice((1, 2, 3)) if profile is Segment.NEW_CUSTOMER else HISTORY_MONTHS
-    dues = _due_dates(today, _pick(rng, DUE_DAYS), months)
-    paid_on = _paid_days(_DELAYS[profile](rng, dues, today), dues, today)
-    suspended_on = _suspension_day(rng, profile, dues, paid_on, today)
-    rescinded_on = _rescission_day(rng, suspended_on, today)
-    if suspended_on is not None:
-        # The line is off from then on, so later months are not billed.
-        kept = sum(due <= suspended_on for due in dues)
-        dues, paid_on = dues[:kept], paid_on[:kept]
-    return _History(dues, paid_on, suspended_on, rescinded_on)
-
-
-_Delays = Callable[[random.Random, list[date], date], list[int | None]]
-
-
-def _early(rng: random.Random) -> int:
-    # Days after the due date: on-time payers pay on the day or a few days before it.
-    return -rng.choice((0, 0, 0, 1, 1, 2, 3, 5))
-
-
-def _on_time_delays(rng: random.Random, dues: list[date], today: date) -> list[int | None]:
-    return [_early(rng) for _ in dues]
-
-
-def _loyal_delays(rng: random.Random, dues: list[date], today: date) -> list[int | None]:
-    delays = _on_time_delays(rng, dues, today)
-    for index in rng.sample(range(len(dues)), k=rng.randint(1, 2)):
-        delays[index] = rng.randint(1, 5)
-    return delays
-
-
-def _disorganized_delays(rng: random.Random, dues: list[date], today: date) -> list[int | None]:
-    return [rng.randint(3, 20) if rng.random() < 0.55 else _early(rng) for _ in dues]
-
-
-def _cash_flow_delays(rng: random.Random, dues: list[date], today: date) -> list[int | None]:
-    # The first unpaid invoice is 10-90 days late and at most the third-last one overdue.
-    overdue = [i for i, due in enumerate(dues) if (today - due).days >= 10]
-    start = rng.choice([i for i in overdue[-3:] if (today - dues[i]).days <= 90])
-    fine = [_early(rng) if rng.random() < 0.9 else rng.randint(1, 3) for _ in dues[:start]]
-    return [*fine, *[None] * (len(dues) - start)]
-
-
-def _chronic_delays(rng: random.Random, dues: list[date], today: date) -> list[int | None]:
-    # Stopped paying one to eight bills ago, after a history of paying weeks late.
-    overdue = [i for i, due in enumerate(dues) if (today - due).days >= 15]
-    start = rng.choice(overdue[-8:])
-    late = [rng.randint(5, 40) for _ in dues[:start]]
-    return [*late, *[None] * (len(dues) - start)]
-
-
-def _new_customer_delays(rng: random.Random, dues: list[date], today: date) -> list[int | None]:
-    delays = _on_time_delays(rng, dues, today)
-    if rng.random() < 0.3:
-        delays[rng.randrange(len(dues))] = rng.randint(3, 25)
-    return delays
-
-
-_DELAYS: dict[Segment | None, _Delays] = {
-    None: _on_time_delays,
-    Segment.LOYAL: _loyal_delays,
-    Segment.DISORGANIZED: _disorganized_delays,
-    Segment.CASH_FLOW_TROUBLE: _cash_flow_delays,
-    Segment.CHRONIC: _chronic_delays,
-    Segment.NEW_CUSTOMER: _new_customer_delays,
-}
-
-
-def _paid_days(delays: list[int | None], dues: list[date], today: date) -> list[date | None]:
-    """The day each bill was paid, or None while it is open.
-
-    A bill not yet due stays open even for early payers, so the demo always has bills for
-    pre-due reminders; a payment planned for today or later has not happened yet.
-    """
-    paid_on: list[date | None] = []
-    for delay, due in zip(delays, dues, strict=True):
-        day = None if delay is None else due + timedelta(days=delay)
-        paid_on.append(day if day is not None and day < today and due < today else None)
-    return paid_on
-
-
-def _suspension_day(
-    rng: random.Random,
-    profile: Segment | None,
-    dues: list[date],
-    paid_on: list[date | None],
-    today: date,
-) -> date | None:
-    if profile is not Segment.CHRONIC:
-        return None
-    unpaid = [due for due, paid in zip(dues, paid_on, strict=True) if paid is None and due < today]
-    days_late = (today - unpaid[0]).days if unpaid else 0
-    # Some ISPs wait well past the legal minimum, and some chronic debtors are in dispute.
-    if days_late < 45 or rng.random() < 0.2:
-        return None
-    wait = rng.randint(0, min(120, days_late - SUSPEND_AFTER_DAYS - 1))
-    return unpaid[0] + timedelta(days=SUSPEND_AFTER_DAYS + wait)
-
-
-def _rescission_day(rng: random.Random, suspended_on: date | None, today: date) -> date | None:
-    if suspended_on is None:
-        return None
-    spare = (today - suspended_on).days - RESCIND_AFTER_DAYS - 1
-    if spare < 0 or rng.random() < 0.6:
-        return None
-    return suspended_on + timedelta(days=RESCIND_AFTER_DAYS + rng.randint(0, min(30, spare)))
-
-
-def _contract_status(suspended_on: date | None, rescinded_on: date | None) -> str:
-    if suspended_on is None:
-        return ContractStatus.ACTIVE.value
-    return (ContractStatus.SUSPENDED if rescinded_on is None else ContractStatus.RESCINDED).value
-
-
-def _activation_day(
-    rng: random.Random, profile: Segment | None, first_due: date, today: date
-) -> date:
-    if profile is Segment.NEW_CUSTOMER:
-        before_bill = first_due - timedelta(days=rng.randint(15, 40))
-        return min(before_bill, today - timedelta(days=rng.randint(1, 10)))
-    # Loyal customers have been with the ISP for three years or more.
-    shortest = 3 * 365 if profile is Segment.LOYAL else 30
-    return first_due - timedelta(days=rng.randint(shortest, 8 * 365))
-
-
-def _due_dates(today: date, day: int, months: int) -> list[date]:
-    """Due dates on `day` of the last `months` months, ending in `today`'s month."""
-    current = today.year * 12 + today.month - 1
-    months_back = range(months - 1, -1, -1)
-    return [date((current - back) // 12, (current - back) % 12 + 1, day) for back in months_back]
 
 
 def _issue_day(due: date) -> date:

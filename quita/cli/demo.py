@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from billing.balance import customers_with_overdue_invoices
 from billing.demo import DemoAlreadySeeded, DemoSummary, generate_portfolio, seed_portfolio
 from quita import clock
 from quita.cli.common import database, out, settings
@@ -29,6 +30,10 @@ def demo(
                 out.print(_summary_table(seed_portfolio(session, portfolio)))
         except DemoAlreadySeeded as already:
             out.print(f"the database already holds {already.count} customers: seeding skipped")
+        with session_scope(engine) as session:
+            late = customers_with_overdue_invoices(session, today)
+    for external_id in late:
+        out.print(f"try: quita balance --customer {external_id}")
     if not no_serve:
         run_server(host, port)
 

@@ -164,3 +164,19 @@ def test_boleto_parse_of_a_wrong_digit_names_the_field(cli_run) -> None:  # type
 
     assert code == 1
     assert "check digit of field 3" in err
+
+
+def test_demo_seeds_once_and_names_late_customers_to_try(cli_run) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = cli_run("demo", "--customers", "80", "--seed", "3", "--no-serve")
+
+    assert code == 0
+    assert "Demo ISP seeded" in out
+    suggested = [line.split()[-1] for line in out.splitlines() if line.startswith("try: ")]
+    assert suggested
+    code, out, _ = cli_run("balance", "--customer", suggested[0], "--json")
+    assert code == 0
+    assert any(invoice["days_late"] > 0 for invoice in json.loads(out)["invoices"])
+
+    code, out, _ = cli_run("demo", "--customers", "80", "--seed", "3", "--no-serve")
+    assert code == 0
+    assert "already holds 80 customers: seeding skipped" in out
