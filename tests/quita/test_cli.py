@@ -180,3 +180,11 @@ def test_demo_seeds_once_and_names_late_customers_to_try(cli_run) -> None:  # ty
     code, out, _ = cli_run("demo", "--customers", "80", "--seed", "3", "--no-serve")
     assert code == 0
     assert "already holds 80 customers: seeding skipped" in out
+
+
+def test_serve_refuses_an_unmigrated_database_before_listening(cli_run) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = cli_run("serve", "--port", "1")
+
+    assert code == 1
+    assert "Quita listening" not in out
+    assert "run `quita db upgrade` first" in err
