@@ -5,10 +5,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from billing.errors import LedgerError
-from billing.models import Customer, Invoice, InvoiceStatus
+from billing.models import Customer, Invoice, InvoiceStatus, Payment
 from billing.money import format_json
 from policies.calendar import BusinessCalendar
 from policies.charges import DEFAULT_RULES, ChargeRules, Charges, updated_amount
@@ -24,6 +25,12 @@ class InvoiceBalance:
     external_id: str
     reference_month: str
     charges: Charges
+    paid: Decimal = Decimal("0.00")
+
+    @property
+    def outstanding(self) -> Decimal:
+        """The updated amount less partial payments already received (never below zero)."""
+        return max(self.charges.total - self.paid, Decimal("0.00"))
 
 
 @dataclass(frozen=True)
@@ -35,7 +42,7 @@ class CustomerBalance:
 
     @property
     def total(self) -> Decimal:
-        return sum((item.charges.total for item in self.invoices), Decimal("0.00"))
+        return sum((item.outstanding for item in self.invoices), Decimal("0.00"))
 
     def to_json(self) -> dict[str, Any]:
         """The contract's JSON shape: money as strings with two decimals, dates ISO."""
@@ -69,11 +76,13 @@ def customer_balance(
         .where(Invoice.customer_id == customer.id, Invoice.status == InvoiceStatus.OPEN)
         .order_by(col(Invoice.due_date), col(Invoice.id))
     ).all()
+    paid = _paid_by_invoice(session, [invoice.id for invoice in invoices if invoice.id])
     items = tuple(
         InvoiceBalance(
             invoice.external_id,
             invoice.reference_month,
             updated_amount(invoice.amount, invoice.due_date, today, rules, calendar),
+            paid.get(invoice.id or 0, Decimal("0.00")),
         )
         for invoice in invoices
     )
@@ -92,7 +101,21 @@ def _invoice_json(item: InvoiceBalance) -> dict[str, Any]:
         "late_fee": format_json(charges.late_fee),
         "interest": format_json(charges.interest),
         "total": format_json(charges.total),
+        "paid": format_json(item.paid),
+        "outstanding": format_json(item.outstanding),
     }
+
+
+def _paid_by_invoice(session: Session, invoice_ids: list[int]) -> dict[int, Decimal]:
+    if not invoice_ids:
+        return {}
+    query = (
+        select(Payment.invoice_id, func.sum(Payment.amount))
+        .where(col(Payment.invoice_id).in_(invoice_ids))
+        .group_by(col(Payment.invoice_id))
+    )
+    rows = session.exec(query).all()
+    return {invoice_id: total for invoice_id, total in rows if invoice_id is not None}
 
 
 def customers_with_overdue_invoices(session: Session, today: date, limit: int = 3) -> list[str]:

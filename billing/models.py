@@ -1,11 +1,12 @@
-"""Ledger tables: customers, contracts, invoices, payments and the append-only audit log."""
+"""Ledger tables: customers, contracts, invoices, payments and the append-only audit log; then
+the payment flow's charges issued, notices received, ERP actions and the outbox."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
 from quita.sqltypes import Money, UTCDateTime
@@ -127,3 +128,99 @@ class AuditEntry(SQLModel, table=True):
     entity: str = Field(sa_type=String(32))
     entity_id: int = Field(index=True)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ChargeKind(StrEnum):
+    PIX = "pix"
+    BOLETO = "boleto"
+
+
+class NoticeStatus(StrEnum):
+    """What settlement made of a payment notice; all but "settled" await staff review."""
+
+    SETTLED = "settled"
+    UNDERPAID = "underpaid"
+    OVERPAID = "overpaid"
+    UNMATCHED = "unmatched"
+
+
+class ErpActionStatus(StrEnum):
+    REQUESTED = "requested"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+
+
+class PaymentCharge(SQLModel, table=True):
+    """An instrument Quita issued for an invoice: a Pix charge or a second-copy boleto.
+
+    `reference` is what a payment notice quotes back (the Pix txid, the boleto's 44-digit
+    barcode); `payload` is what the debtor uses (Pix copy-paste code, digitable line);
+    `due_date` is the boleto's due date, or the last day a Pix charge's amount is right.
+    """
+
+    __tablename__ = "payment_charge"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=String(8))
+    reference: str = Field(sa_type=String(64), unique=True)
+    invoice_id: int = _fk("invoice.id")
+    amount: Decimal = Field(sa_type=Money)
+    payload: str = Field(sa_type=Text)
+    due_date: date
+    created_at: datetime = _created()
+
+
+class PaymentNotice(SQLModel, table=True):
+    """Every payment notice received, whatever became of it; `source_ref` settles at most once."""
+
+    __tablename__ = "payment_notice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(sa_type=String(16))
+    source_ref: str = Field(sa_type=String(128), unique=True)
+    reference: str | None = Field(default=None, sa_type=String(64), index=True)
+    amount: Decimal = Field(sa_type=Money)
+    paid_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(sa_type=String(16), index=True)
+    invoice_id: int | None = _fk("invoice.id", nullable=True)
+    charge_id: int | None = _fk("payment_charge.id", nullable=True)
+    payment_id: int | None = _fk("payment.id", nullable=True)
+    note: str | None = Field(default=None, sa_type=Text)
+    raw: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _created()
+
+
+class ErpAction(SQLModel, table=True):
+    """An action requested of the ISP's ERP (restore now; notice, suspend, rescind, list later)."""
+
+    __tablename__ = "erp_action"
+    __table_args__ = (Index("ix_erp_action_status_requested_at", "status", "requested_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = _fk("contract.id")
+    action: str = Field(sa_type=String(16))
+    reason: str = Field(sa_type=String(200))
+    status: str = Field(default=ErpActionStatus.REQUESTED, sa_type=String(16))
+    requested_at: datetime = Field(sa_type=UTCDateTime)
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message waiting for the WhatsApp sender; `idempotency_key` queues it at most once."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_status_created_at", "status", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = _fk("customer.id")
+    to: str = Field(sa_type=String(20))
+    purpose: str = Field(sa_type=String(32))
+    body: str = Field(sa_type=Text)
+    idempotency_key: str = Field(sa_type=String(255), unique=True)
+    status: str = Field(default=OutboxStatus.PENDING, sa_type=String(16))
+    created_at: datetime = _created()

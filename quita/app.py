@@ -8,7 +8,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 
 from quita import db
+from quita.policy import load_policy
 from quita.settings import Settings
+from webhooks import pix as pix_webhook
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
@@ -23,6 +25,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app = FastAPI(title="Quita", lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.policy = load_policy(settings.policy_file)
+    app.include_router(pix_webhook.router)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:

@@ -7,12 +7,17 @@ from typing import Any
 
 import yaml
 
+from billing.pix import key_type
 from policies.calendar import BusinessCalendar, national_calendar
 from policies.charges import DEFAULT_RULES, ChargeRules
 
 # A fictional ISP with a CNPJ whose check digits are valid, so demo documents look real.
 DEMO_ISP_NAME = "Conecta Vale Internet Ltda"
 DEMO_ISP_CNPJ = "12345678000195"
+DEMO_ISP_CITY = "Taubaté"
+# Banco do Brasil; a boleto's first three digits name the bank that collects it.
+DEFAULT_BANK_CODE = "001"
+_ISP_KEYS = frozenset({"name", "cnpj", "city", "pix_key", "bank_code"})
 
 
 class PolicyError(ValueError):
@@ -21,10 +26,25 @@ class PolicyError(ValueError):
 
 @dataclass(frozen=True)
 class IspProfile:
-    """How every collection message identifies the ISP (CDC art. 42-A)."""
+    """How every collection message identifies the ISP (CDC art. 42-A), and how it is paid.
+
+    `pix_key` is the key static Pix charges pay (the CNPJ by default), `city` goes into the
+    Pix payload, `bank_code` heads the boletos. Raises ValueError naming a bad key or code.
+    """
 
     name: str = DEMO_ISP_NAME
     cnpj: str = DEMO_ISP_CNPJ
+    city: str = DEMO_ISP_CITY
+    pix_key: str = DEMO_ISP_CNPJ
+    bank_code: str = DEFAULT_BANK_CODE
+
+    def __post_init__(self) -> None:
+        try:
+            key_type(self.pix_key)
+        except ValueError as error:
+            raise ValueError(f"isp.pix_key: {error}") from None
+        if len(self.bank_code) != 3 or not self.bank_code.isdigit():
+            raise ValueError(f"isp.bank_code: expected 3 digits, got {self.bank_code!r}")
 
 
 @dataclass(frozen=True)
@@ -54,14 +74,25 @@ def _policy_from(data: Any) -> Policy:
     unknown = sorted(set(data) - {"isp", "charges", "holidays"})
     if unknown:
         raise ValueError(f"{unknown[0]}: unknown key (known: charges, holidays, isp)")
-    isp = data.get("isp") or {}
     holidays = data.get("holidays") or {}
     return Policy(
-        isp=IspProfile(
-            name=str(isp.get("name", DEMO_ISP_NAME)), cnpj=str(isp.get("cnpj", DEMO_ISP_CNPJ))
-        ),
+        isp=_isp_from(data.get("isp") or {}),
         charges=ChargeRules.from_mapping(data.get("charges") or {}),
         calendar=_calendar_from(holidays),
+    )
+
+
+def _isp_from(data: dict[str, Any]) -> IspProfile:
+    unknown = sorted(set(data) - _ISP_KEYS)
+    if unknown:
+        raise ValueError(f"isp.{unknown[0]}: unknown key (known: {sorted(_ISP_KEYS)})")
+    cnpj = str(data.get("cnpj", DEMO_ISP_CNPJ))
+    return IspProfile(
+        name=str(data.get("name", DEMO_ISP_NAME)),
+        cnpj=cnpj,
+        city=str(data.get("city", DEMO_ISP_CITY)),
+        pix_key=str(data.get("pix_key", cnpj)),
+        bank_code=str(data.get("bank_code", DEFAULT_BANK_CODE)),
     )
 
 

@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(None, validation_alias=_env("OPENAI_BASE_URL"))
     llm_model: str = Field("gpt-4o-mini", validation_alias=_env("QUITA_LLM_MODEL"))
 
+    # POST /webhooks/pix authenticates with the shared secret, or with a header the TLS
+    # proxy sets after verifying the PSP's client certificate; with neither, development only.
+    pix_webhook_secret: SecretStr | None = Field(
+        None, validation_alias=_env("QUITA_PIX_WEBHOOK_SECRET")
+    )
+    pix_mtls_header: str | None = Field(None, validation_alias=_env("QUITA_PIX_MTLS_HEADER"))
+    pix_mtls_value: str = Field("SUCCESS", validation_alias=_env("QUITA_PIX_MTLS_VALUE"))
+
     @model_validator(mode="after")
     def _refuse_placeholders_outside_development(self) -> Self:
         if self.mode == "development":
@@ -77,6 +85,8 @@ class Settings(BaseSettings):
         }
         if self.brain == "openai" or self.openai_api_key is not None:
             secrets["OPENAI_API_KEY"] = self.openai_api_key
+        if self.pix_webhook_secret is not None:
+            secrets["QUITA_PIX_WEBHOOK_SECRET"] = self.pix_webhook_secret
         return secrets
 
     @property

@@ -6,7 +6,7 @@ import sys
 import typer
 
 from billing.errors import LedgerError
-from quita.cli import data, database, demo, instruments, server
+from quita.cli import data, database, demo, instruments, payments, server
 from quita.cli.common import CliError, err
 from quita.db import DatabaseNotMigrated
 from quita.logs import configure_logging
@@ -26,6 +26,7 @@ app.command("import")(data.import_csv)
 app.command("balance")(data.balance)
 app.add_typer(instruments.pix_app, name="pix")
 app.add_typer(instruments.boleto_app, name="boleto")
+app.add_typer(payments.app, name="payments")
 
 USER_ERRORS = (CliError, LedgerError, DatabaseNotMigrated, SettingsError)
 

@@ -1,15 +1,16 @@
 """A customer's updated balance, computed by hand for late, on-time, weekend and holiday cases."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from billing.balance import CustomerNotFound, customer_balance
 from billing.importer import import_files
+from billing.models import Invoice, Payment
 from quita.db import session_scope
 
 DATA = Path(__file__).parent.parent / "data" / "import"
@@ -93,9 +94,36 @@ def test_balance_json_follows_the_contract(ledger: Engine) -> None:
         "late_fee": "2.00",
         "interest": "1.27",
         "total": "103.17",
+        "paid": "0.00",
+        "outstanding": "103.17",
     }
 
 
 def test_an_unknown_customer_is_a_clear_error(ledger: Engine) -> None:
     with pytest.raises(CustomerNotFound, match="'NOPE'"):
         _balance(ledger, "NOPE", date(2026, 11, 20))
+
+
+def test_a_partial_payment_reduces_what_is_outstanding(ledger: Engine) -> None:
+    with session_scope(ledger) as session:
+        invoice = session.exec(select(Invoice).where(Invoice.external_id == "INV-1")).one()
+        session.add(
+            Payment(
+                invoice_id=invoice.id,
+                customer_id=invoice.customer_id,
+                amount=Decimal("50.00"),
+                paid_at=datetime(2026, 11, 15, 12, tzinfo=UTC),
+                method="pix",
+                source_ref="E-partial-1",
+            )
+        )
+
+    result = _balance(ledger, "C1", date(2026, 11, 20))
+
+    inv1 = result.invoices[1]
+    assert (inv1.charges.total, inv1.paid, inv1.outstanding) == (
+        Decimal("102.23"),
+        Decimal("50.00"),
+        Decimal("52.23"),
+    )
+    assert result.total == Decimal("155.40")

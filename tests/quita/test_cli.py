@@ -121,6 +121,7 @@ def test_a_bad_today_is_a_usage_error(cli_run) -> None:  # type: ignore[no-untyp
         ["balance"],
         ["pix", "decode"],
         ["boleto", "parse"],
+        ["payments", "import"],
     ],
 )
 def test_every_command_has_help(cli_run, command: list[str]) -> None:  # type: ignore[no-untyped-def]
@@ -188,3 +189,43 @@ def test_serve_refuses_an_unmigrated_database_before_listening(cli_run) -> None:
     assert code == 1
     assert "Quita listening" not in out
     assert "run `quita db upgrade` first" in err
+
+
+def test_payments_import_settles_once_and_balance_follows(cli_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli_run("import", str(DATA / "customers.csv"), str(DATA / "invoices.csv"))
+    payments = tmp_path / "payments.csv"
+    payments.write_text(
+        "external_id,reference,amount,paid_at\n"
+        "p1,INV-1,99.90,2026-11-10\n"
+        'p2,INV-2,"50,00",2026-11-20\n'
+        "p3,NOT-OURS,10.00,2026-11-20\n",
+        encoding="utf-8",
+    )
+
+    code, out, _ = cli_run("payments", "import", str(payments))
+
+    assert code == 0
+    assert "settled: 1" in out
+    assert "underpaid: 1" in out
+    assert "unmatched: 1" in out
+    code, out, _ = cli_run("payments", "import", str(payments))
+    assert "duplicate: 3" in out
+    code, out, _ = cli_run("balance", "--customer", "C1", "--today", "2026-11-20", "--json")
+    balance = json.loads(out)
+    assert [(item["invoice"], item["paid"]) for item in balance["invoices"]] == [("INV-2", "50.00")]
+    assert balance["total"] == "53.17"
+
+
+def test_payments_import_of_a_bad_file_settles_nothing(cli_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli_run("import", str(DATA / "customers.csv"), str(DATA / "invoices.csv"))
+    payments = tmp_path / "payments.csv"
+    payments.write_text(
+        "external_id,reference,amount,paid_at\np1,INV-1,99.90,2026-11-10\np2,INV-2,abc,2026-11-20\n"
+    )
+
+    code, _, err = cli_run("payments", "import", str(payments))
+
+    assert code == 1
+    assert f"{payments}:3: " in err
+    _, out, _ = cli_run("balance", "--customer", "C1", "--today", "2026-11-20", "--json")
+    assert len(json.loads(out)["invoices"]) == 2

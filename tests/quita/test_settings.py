@@ -103,3 +103,15 @@ def test_production_accepts_real_secrets(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("QUITA_MODE", "production")
 
     assert get_settings().mode == "production"
+
+
+def test_production_refuses_a_placeholder_pix_webhook_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in REAL_SECRETS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("QUITA_MODE", "production")
+    monkeypatch.setenv("QUITA_PIX_WEBHOOK_SECRET", "changeme")
+
+    with pytest.raises(SettingsError, match="QUITA_PIX_WEBHOOK_SECRET"):
+        get_settings()

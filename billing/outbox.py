@@ -1,0 +1,37 @@
+"""The durable outbox: messages for debtors, written in the ledger's transaction and drained
+by the WhatsApp sender."""
+
+import logging
+
+from sqlmodel import Session
+
+from billing.claims import insert_once
+from billing.models import OutboxMessage, OutboxStatus
+from billing.phones import mask_phone
+
+logger = logging.getLogger(__name__)
+
+
+def queue_message(
+    session: Session, *, customer_id: int, to: str, purpose: str, body: str, idempotency_key: str
+) -> int | None:
+    """Queue `body` for the customer's E.164 phone `to`, at most once per `idempotency_key`.
+
+    Returns the new message's id, or None when that key was queued before.
+    """
+    row = OutboxMessage(
+        customer_id=customer_id,
+        to=to,
+        purpose=purpose,
+        body=body,
+        idempotency_key=idempotency_key,
+        status=OutboxStatus.PENDING,
+    )
+    message_id = insert_once(session, row, "idempotency_key")
+    logger.info(
+        "message %s to %s",
+        "queued" if message_id is not None else "already queued",
+        mask_phone(to),
+        extra={"customer_id": customer_id, "purpose": purpose, "outbox_message_id": message_id},
+    )
+    return message_id
