@@ -27,6 +27,15 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     get_settings.cache_clear()
 
 
+@pytest.fixture
+def production(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """Production mode with real-looking WhatsApp secrets; tests then spoil one setting."""
+    for name, value in REAL_SECRETS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("QUITA_MODE", "production")
+    return monkeypatch
+
+
 def test_development_mode_runs_with_no_configuration() -> None:
     settings = Settings()
 
@@ -64,12 +73,9 @@ def test_secrets_never_show_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("placeholder", ["change-me", "CHANGEME", "secret", ""])
 def test_production_refuses_a_placeholder_secret(
-    monkeypatch: pytest.MonkeyPatch, placeholder: str
+    production: pytest.MonkeyPatch, placeholder: str
 ) -> None:
-    for name, value in REAL_SECRETS.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("QUITA_MODE", "production")
-    monkeypatch.setenv("WHATSAPP_APP_SECRET", placeholder)
+    production.setenv("WHATSAPP_APP_SECRET", placeholder)
 
     with pytest.raises(SettingsError, match="WHATSAPP_APP_SECRET"):
         get_settings()
@@ -86,32 +92,23 @@ def test_production_refuses_the_default_secrets(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_production_refuses_a_missing_llm_key_when_the_openai_brain_is_chosen(
-    monkeypatch: pytest.MonkeyPatch,
+    production: pytest.MonkeyPatch,
 ) -> None:
-    for name, value in REAL_SECRETS.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("QUITA_MODE", "production")
-    monkeypatch.setenv("QUITA_BRAIN", "openai")
+    production.setenv("QUITA_BRAIN", "openai")
 
     with pytest.raises(SettingsError, match="OPENAI_API_KEY"):
         get_settings()
 
 
-def test_production_accepts_real_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in REAL_SECRETS.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("QUITA_MODE", "production")
+def test_production_accepts_real_secrets(production: pytest.MonkeyPatch) -> None:
 
     assert get_settings().mode == "production"
 
 
 def test_production_refuses_a_placeholder_pix_webhook_secret(
-    monkeypatch: pytest.MonkeyPatch,
+    production: pytest.MonkeyPatch,
 ) -> None:
-    for name, value in REAL_SECRETS.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("QUITA_MODE", "production")
-    monkeypatch.setenv("QUITA_PIX_WEBHOOK_SECRET", "changeme")
+    production.setenv("QUITA_PIX_WEBHOOK_SECRET", "changeme")
 
     with pytest.raises(SettingsError, match="QUITA_PIX_WEBHOOK_SECRET"):
         get_settings()
