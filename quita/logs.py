@@ -4,7 +4,23 @@ import logging
 import sys
 
 # Fields that code passes in `extra`; personal data never goes in here unmasked.
-CONTEXT_FIELDS = ("revision", "thread_id", "wamid", "customer_id", "invoice_id", "count", "path")
+CONTEXT_FIELDS = (
+    "revision",
+    "thread_id",
+    "wamid",
+    "customer_id",
+    "invoice_id",
+    "contract_id",
+    "source_ref",
+    "notice_id",
+    "status",
+    "purpose",
+    "outbox_message_id",
+    "erp_action_id",
+    "count",
+    "path",
+    "client",
+)
 
 
 class ContextFormatter(logging.Formatter):
