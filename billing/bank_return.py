@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from billing.cnab240 import parse_cnab240
-from billing.csv_rows import ImportRejected, RowError
+from billing.csv_rows import ImportRejected, RowError, decode_text
 from billing.errors import InvalidValue
 from billing.notices import IncomingPayment
 from billing.payment_csv import COLUMNS, is_payment_csv_header, parse_payment_csv
@@ -85,14 +85,9 @@ def read_return_file(path: Path) -> ReturnFile:
 
 
 def _decode(raw: bytes) -> str:
-    # Banks write plain ASCII, but files edited on Windows come back as Windows-1252.
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")
-    except UnicodeDecodeError:
+        return decode_text(raw)
+    except InvalidValue:
         raise InvalidValue(f"the file is not text; {_EXPECTED}") from None
 
 

@@ -132,7 +132,7 @@ def _read(
 def _records(
     path: Path, columns: tuple[str, ...]
 ) -> Iterator[tuple[int, dict[str, str] | InvalidValue]]:
-    text = _decode(path.read_bytes())
+    text = decode_text(path.read_bytes())
     header = text.split("\n", 1)[0]
     delimiter = ";" if header.count(";") > header.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -150,12 +150,18 @@ def _records(
         yield reader.line_num, dict(zip(names, cells, strict=True))
 
 
-def _decode(raw: bytes) -> str:
-    # Spreadsheets in Brazil often save CSV as Windows-1252; UTF-8 (with or without BOM) first.
+def decode_text(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252; InvalidValue when it is neither."""
+    # Spreadsheets in Brazil often save CSV as Windows-1252, and banks' files come back so
+    # after an edit on Windows.
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        raise InvalidValue("the file is not text (neither UTF-8 nor Windows-1252)") from None
 
 
 def _check_header(names: list[str], columns: tuple[str, ...]) -> None:

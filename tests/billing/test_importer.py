@@ -250,3 +250,16 @@ def test_the_audit_log_refuses_updates_and_deletes(engine: Engine) -> None:
         with pytest.raises(Exception, match="append-only"), engine.begin() as connection:
             connection.execute(text(statement))
     assert _count(engine, AuditEntry) == 5
+
+
+def test_a_file_that_is_not_text_is_refused_at_line_one(engine: Engine, tmp_path: Path) -> None:
+    binary = tmp_path / "customers.csv"
+    binary.write_bytes(b"\x81\x8d\x8f\x90\x9d" * 10)
+
+    with pytest.raises(ImportRejected) as rejected:
+        _import(engine, binary, INVOICES)
+
+    assert (
+        str(rejected.value.errors[0])
+        == f"{binary}:1: the file is not text (neither UTF-8 nor Windows-1252)"
+    )
