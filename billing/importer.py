@@ -72,7 +72,10 @@ def import_files(
         if row.customer_external_id not in known
     ]
     if errors:
-        raise ImportRejected(sorted(errors, key=lambda error: (error.path, error.line)))
+        # The customers file first, then the invoices file, each in line order.
+        order = {str(customers_path): 0, str(invoices_path): 1}
+        errors.sort(key=lambda error: (order.get(error.path, 2), error.line))
+        raise ImportRejected(errors)
 
     summary = ImportSummary()
     customer_ids.update(_upsert_customers(session, customers, summary, progress))

@@ -224,12 +224,14 @@ def test_a_header_with_missing_or_unknown_columns_is_refused_at_line_one(
 
 
 def test_every_bad_row_of_both_files_is_reported_at_once(engine: Engine, tmp_path: Path) -> None:
+    # The customers file is named so it sorts after the invoices file: the report still
+    # lists it first, whatever the folders are called.
     customers = _write(
-        tmp_path, "c.csv", CUSTOMER_HEADER + "C1,A,000.000.000-00,21987654321,,RJ,\n"
+        tmp_path, "z.csv", CUSTOMER_HEADER + "C1,A,000.000.000-00,21987654321,,RJ,\n"
     )
     invoices = _write(
         tmp_path,
-        "i.csv",
+        "a.csv",
         INVOICE_HEADER + "I1,C1,x,2026-11-10,2026-11,open,\nI2,C1,1,x,2026-11,open,\n",
     )
 
