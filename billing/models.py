@@ -151,7 +151,23 @@ class ErpActionStatus(StrEnum):
 
 
 class OutboxStatus(StrEnum):
+    """pending → sending (leased by a sender) → sent → delivered → read; or failed."""
+
     PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+
+
+class OutboxKind(StrEnum):
+    TEXT = "text"
+    BUTTONS = "buttons"
+    LIST = "list"
+    TEMPLATE = "template"
+    IMAGE = "image"
+    DOCUMENT = "document"
 
 
 class PaymentCharge(SQLModel, table=True):
@@ -211,16 +227,35 @@ class ErpAction(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A message waiting for the WhatsApp sender; `idempotency_key` queues it at most once."""
+    """A message for a WhatsApp user, written in the transaction that produced it and drained
+    by the sender; `idempotency_key` queues it at most once.
+
+    `body` is the text (or a template's or media's caption); `payload` holds what the kind
+    needs besides (buttons, list rows, template name and parameters, media). `wamid` is the id
+    the Graph API gave it, which delivery statuses quote back. A message is leased for sending
+    until `locked_until`, so a sender that dies mid-send leaves it to another.
+    """
 
     __tablename__ = "outbox_message"
     __table_args__ = (Index("ix_outbox_message_status_created_at", "status", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    customer_id: int = _fk("customer.id")
+    customer_id: int | None = _fk("customer.id", nullable=True)
     to: str = Field(sa_type=String(20))
     purpose: str = Field(sa_type=String(32))
+    kind: str = Field(default=OutboxKind.TEXT, sa_type=String(16))
     body: str = Field(sa_type=Text)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     idempotency_key: str = Field(sa_type=String(255), unique=True)
     status: str = Field(default=OutboxStatus.PENDING, sa_type=String(16))
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    wamid: str | None = Field(default=None, sa_type=String(128), index=True)
+    error_code: str | None = Field(default=None, sa_type=String(16))
+    error_detail: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = _created()
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -2,27 +2,40 @@
 by the WhatsApp sender."""
 
 import logging
+from typing import Any
 
 from sqlmodel import Session
 
 from billing.claims import insert_once
-from billing.models import OutboxMessage, OutboxStatus
+from billing.models import OutboxKind, OutboxMessage, OutboxStatus
 from billing.phones import mask_phone
 
 logger = logging.getLogger(__name__)
 
 
 def queue_message(
-    session: Session, *, customer_id: int, to: str, purpose: str, body: str, idempotency_key: str
+    session: Session,
+    *,
+    customer_id: int | None,
+    to: str,
+    purpose: str,
+    body: str,
+    idempotency_key: str,
+    kind: OutboxKind = OutboxKind.TEXT,
+    payload: dict[str, Any] | None = None,
 ) -> int | None:
-    """Queue `body` for the customer's E.164 phone `to`, at most once per `idempotency_key`.
+    """Queue `body` for the E.164 phone `to`, at most once per `idempotency_key`.
 
-    Returns the new message's id, or None when that key was queued before.
+    `kind` and `payload` describe anything beyond plain text (buttons, list, template, media);
+    `customer_id` is None for a number that matches no customer. Returns the new message's
+    id, or None when that key was queued before.
     """
     row = OutboxMessage(
         customer_id=customer_id,
         to=to,
         purpose=purpose,
+        kind=kind,
+        payload=payload or {},
         body=body,
         idempotency_key=idempotency_key,
         status=OutboxStatus.PENDING,

@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import billing.models  # noqa: F401  (registers the ledger tables on the metadata)
+import conversations.models  # noqa: F401
 
 config = context.config
 engine = config.attributes["engine"]
