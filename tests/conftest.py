@@ -89,3 +89,24 @@ def quita_env(
     get_settings.cache_clear()
     yield env
     get_settings.cache_clear()
+
+
+REDIS_URL = os.environ.get("QUITA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The test Redis server's URL, or a skip that says why it is missing (a failure in CI)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        reason = f"no Redis server answers at {REDIS_URL} ({error})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}: CI must run the Redis tier")
+        pytest.skip(f"Redis tier skipped: {reason}")
+    finally:
+        client.close()
+    return REDIS_URL

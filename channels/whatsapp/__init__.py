@@ -1,0 +1,1 @@
+"""WhatsApp Cloud API delivery: typed messages, the client, the sender loop and its limits."""
