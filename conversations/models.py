@@ -91,3 +91,30 @@ class InboundMedia(SQLModel, table=True):
     content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     fetch_error: str | None = Field(default=None, sa_type=Text)
     fetched_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class EscalationStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class Escalation(SQLModel, table=True):
+    """A thread handed to staff: why, a summary for them, and who handed it back."""
+
+    __tablename__ = "escalation"
+    __table_args__ = (Index("ix_escalation_status_created_at", "status", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    wa_id: str = Field(sa_type=String(20), index=True)
+    customer_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("customer.id"), nullable=True, index=True),
+    )
+    reason: str = Field(sa_type=String(32))
+    summary: str = Field(default="", sa_type=Text)
+    status: str = Field(default=EscalationStatus.OPEN, sa_type=String(16))
+    idempotency_key: str = Field(sa_type=String(255), unique=True)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime, nullable=False)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_by: str | None = Field(default=None, sa_type=String(128))
+    note: str | None = Field(default=None, sa_type=Text)

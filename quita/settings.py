@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     brain: BrainName = Field("offline", validation_alias=_env("QUITA_BRAIN"))
     today: date | None = Field(None, validation_alias=_env("QUITA_TODAY"))
     policy_file: Path | None = Field(None, validation_alias=_env("QUITA_POLICY_FILE"))
+    # The ISP's own markdown documents, replacing the bundled knowledge base corpus.
+    knowledge_dir: Path | None = Field(None, validation_alias=_env("QUITA_KNOWLEDGE_DIR"))
 
     whatsapp_app_secret: SecretStr = Field(
         SecretStr("change-me"), validation_alias=_env("WHATSAPP_APP_SECRET")
@@ -51,10 +53,46 @@ class Settings(BaseSettings):
         "000000000000000", validation_alias=_env("WHATSAPP_PHONE_NUMBER_ID")
     )
     whatsapp_graph_url: str = Field(DEFAULT_GRAPH_URL, validation_alias=_env("WHATSAPP_GRAPH_URL"))
+    # Development only (refused in production): accept webhook POSTs without a signature.
+    whatsapp_allow_unsigned: bool = Field(
+        False, validation_alias=_env("QUITA_WHATSAPP_ALLOW_UNSIGNED")
+    )
+    # Meta documents 3 MB as the largest webhook payload; anything bigger is refused (413).
+    whatsapp_max_body_bytes: int = Field(
+        3 * 1024 * 1024, gt=0, validation_alias=_env("QUITA_WHATSAPP_MAX_BODY_BYTES")
+    )
+    # Outbound limits shared by every sender: messages per second from the phone number
+    # (Meta's default 80; 0 = no cap) and, per recipient, one message every GAP seconds after
+    # a burst of BURST (Meta's pair limit, error 131056).
+    whatsapp_mps: float = Field(80.0, ge=0, validation_alias=_env("QUITA_WHATSAPP_MPS"))
+    whatsapp_recipient_gap: float = Field(
+        6.0, ge=0, validation_alias=_env("QUITA_WHATSAPP_RECIPIENT_GAP")
+    )
+    whatsapp_recipient_burst: int = Field(
+        4, ge=1, validation_alias=_env("QUITA_WHATSAPP_RECIPIENT_BURST")
+    )
+    # Comma-separated message purposes: those that still go out after an opt-out (legally
+    # required notices; none by default), and the replies allowed while the debtor's own
+    # 24-hour window is open even after an opt-out.
+    whatsapp_mandatory_purposes: str = Field(
+        "", validation_alias=_env("QUITA_WHATSAPP_MANDATORY_PURPOSES")
+    )
+    whatsapp_reply_purposes: str = Field(
+        "agent_reply,staff_reply", validation_alias=_env("QUITA_WHATSAPP_REPLY_PURPOSES")
+    )
+    # Seconds between the cadence ticks of `serve` (embedded) and `worker`; 0 turns them off.
+    cadence_tick_seconds: float = Field(
+        300.0, ge=0, validation_alias=_env("QUITA_CADENCE_TICK_SECONDS")
+    )
 
     openai_api_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_API_KEY"))
     openai_base_url: str | None = Field(None, validation_alias=_env("OPENAI_BASE_URL"))
     llm_model: str = Field("gpt-4o-mini", validation_alias=_env("QUITA_LLM_MODEL"))
+    # Seconds an LLM call may take before the offline brain answers instead.
+    llm_timeout: float = Field(20.0, gt=0, validation_alias=_env("QUITA_LLM_TIMEOUT"))
+
+    # Bearer token of the staff API (/api/...); without one the API is closed.
+    staff_token: SecretStr | None = Field(None, validation_alias=_env("QUITA_STAFF_TOKEN"))
 
     # POST /webhooks/pix authenticates with the shared secret, or with a header the TLS
     # proxy sets after verifying the PSP's client certificate; with neither, development only.
@@ -63,6 +101,15 @@ class Settings(BaseSettings):
     )
     pix_mtls_header: str | None = Field(None, validation_alias=_env("QUITA_PIX_MTLS_HEADER"))
     pix_mtls_value: str = Field("SUCCESS", validation_alias=_env("QUITA_PIX_MTLS_VALUE"))
+
+    @model_validator(mode="after")
+    def _refuse_unsigned_webhooks_in_production(self) -> Self:
+        if self.mode == "production" and self.whatsapp_allow_unsigned:
+            raise ValueError(
+                "QUITA_WHATSAPP_ALLOW_UNSIGNED is refused in production mode: every WhatsApp "
+                "webhook must carry a valid X-Hub-Signature-256"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_placeholders_outside_development(self) -> Self:
@@ -87,6 +134,8 @@ class Settings(BaseSettings):
             secrets["OPENAI_API_KEY"] = self.openai_api_key
         if self.pix_webhook_secret is not None:
             secrets["QUITA_PIX_WEBHOOK_SECRET"] = self.pix_webhook_secret
+        if self.staff_token is not None:
+            secrets["QUITA_STAFF_TOKEN"] = self.staff_token
         return secrets
 
     @property

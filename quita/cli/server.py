@@ -5,7 +5,6 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from quita.app import create_app
 from quita.cli.common import open_engine, out, settings
 
 HostOption = Annotated[str, typer.Option(help="Interface to listen on.")]
@@ -18,7 +17,9 @@ def serve(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
 
 
 def run_server(host: str, port: int) -> None:
+    from quita.app import create_app  # heavy: only when serving
+
     engine = open_engine()
-    app = create_app(settings(), engine)
+    app = create_app(settings(), engine, background=True, self_url=f"http://{host}:{port}")
     out.print(f"Quita listening on http://{host}:{port} (health: /healthz)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
