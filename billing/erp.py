@@ -3,7 +3,7 @@ ledger itself."""
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -50,6 +50,39 @@ class ErpActions(Protocol):
         reason: str,
         requested_at: datetime,
         details: dict[str, Any],
+    ) -> ErpActionResult: ...
+
+
+@dataclass(frozen=True)
+class DunningRequest:
+    """Why and when the cadence asks for an act: `on` is its São Paulo date, `details` go to
+    the `erp_action` row (the cadence step, the bills concerned)."""
+
+    reason: str
+    requested_at: datetime
+    on: date
+    details: dict[str, Any]
+
+
+class DunningActions(Protocol):
+    """The cadence's requests of the ERP: record a suspension notice, suspend, rescind, and
+    ask for a credit-bureau listing. Like `ErpActions`, each runs inside the caller's
+    transaction and records an `erp_action` row."""
+
+    def notice(
+        self, session: Session, contract: Contract, request: DunningRequest
+    ) -> ErpActionResult: ...
+
+    def suspend(
+        self, session: Session, contract: Contract, request: DunningRequest
+    ) -> ErpActionResult: ...
+
+    def rescind(
+        self, session: Session, contract: Contract, request: DunningRequest
+    ) -> ErpActionResult: ...
+
+    def list_debt(
+        self, session: Session, contract: Contract, request: DunningRequest
     ) -> ErpActionResult: ...
 
 
@@ -108,6 +141,76 @@ class EmbeddedErp:
             requested_at,
             deadline,
         )
+
+    def notice(
+        self, session: Session, contract: Contract, request: DunningRequest
+    ) -> ErpActionResult:
+        """Record that the suspension notice went out (the ledger has nothing else to do)."""
+        return self._record(session, contract, ErpActionKind.NOTICE, request)
+
+    def suspend(
+        self, session: Session, contract: Contract, request: DunningRequest
+    ) -> ErpActionResult:
+        """Mark an active contract suspended on `request.on`. Raises ValueError otherwise."""
+        _require_status(contract, ContractStatus.ACTIVE, "suspend")
+        contract.status, contract.suspended_on = ContractStatus.SUSPENDED, request.on
+        session.add(contract)
+        return self._record(session, contract, ErpActionKind.SUSPEND, request)
+
+    def rescind(
+        self, session: Session, contract: Contract, request: DunningRequest
+    ) -> ErpActionResult:
+        """Mark a suspended contract rescinded on `request.on`. Raises ValueError otherwise."""
+        _require_status(contract, ContractStatus.SUSPENDED, "rescind")
+        contract.status, contract.rescinded_on = ContractStatus.RESCINDED, request.on
+        session.add(contract)
+        return self._record(session, contract, ErpActionKind.RESCIND, request)
+
+    def list_debt(
+        self, session: Session, contract: Contract, request: DunningRequest
+    ) -> ErpActionResult:
+        """Ask for a credit-bureau listing. Limitation: the ledger cannot reach a bureau, so
+        the action stays "requested" for staff (or a bureau integration) to carry out."""
+        return self._record(
+            session, contract, ErpActionKind.LIST, request, ErpActionStatus.REQUESTED
+        )
+
+    def _record(
+        self,
+        session: Session,
+        contract: Contract,
+        kind: ErpActionKind,
+        request: DunningRequest,
+        status: ErpActionStatus = ErpActionStatus.DONE,
+    ) -> ErpActionResult:
+        contract_id = _contract_id(contract)
+        row = ErpAction(
+            contract_id=contract_id,
+            action=kind,
+            reason=request.reason[:200],
+            status=status,
+            requested_at=request.requested_at,
+            done_at=utc_now() if status == ErpActionStatus.DONE else None,
+            details=request.details,
+        )
+        session.add(row)
+        session.flush()
+        changes = {"erp_action_id": row.id, "action": str(kind), "status": str(contract.status)}
+        audit = audit_row(self.actor, f"contract.{kind}", "contract", contract_id, changes)
+        record(session, [audit])
+        logger.info(
+            "ERP action %s: %s",
+            kind,
+            status,
+            extra={"contract_id": contract_id, "erp_action_id": row.id},
+        )
+        at = request.requested_at
+        return ErpActionResult(_action_id(row), contract_id, kind, status, at, at)
+
+
+def _require_status(contract: Contract, status: ContractStatus, verb: str) -> None:
+    if contract.status != status:
+        raise ValueError(f"cannot {verb} contract {contract.id}: it is {contract.status}")
 
 
 def _contract_id(contract: Contract) -> int:

@@ -196,12 +196,14 @@ def _invoice_values(row: InvoiceRow, customer_id: int) -> dict[str, Any]:
 def _keep_settled(
     current: Invoice, values: dict[str, Any], summary: ImportSummary
 ) -> dict[str, Any]:
-    # A stale ERP export must not undo a payment the ledger already knows about.
-    if current.status != InvoiceStatus.PAID or values["status"] == InvoiceStatus.PAID:
+    # A stale ERP export must not undo a payment the ledger already knows about, nor reopen
+    # an invoice an agreement replaced (the ERP does not know Quita's agreements).
+    kept = (InvoiceStatus.PAID, InvoiceStatus.RENEGOTIATED)
+    if current.status not in kept or values["status"] == current.status:
         return values
-    said = values["status"]
+    said, status = values["status"], current.status
     summary.warnings.append(
-        f"invoice {current.external_id} is paid in Quita; the file says {said}: kept paid"
+        f"invoice {current.external_id} is {status} in Quita; the file says {said}: kept {status}"
     )
     return {**values, "status": current.status, "paid_at": current.paid_at}
 

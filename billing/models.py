@@ -1,12 +1,14 @@
 """Ledger tables: customers, contracts, invoices, payments and the append-only audit log; then
-the payment flow's charges issued, notices received, ERP actions and the outbox."""
+the payment flow's charges issued, notices received, ERP actions and the outbox; then what the
+agent's tools record: agreements and their installments, promises to pay, payment reports,
+trust unblocks and disputes."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from quita.sqltypes import Money, UTCDateTime
@@ -41,6 +43,8 @@ class InvoiceStatus(StrEnum):
     OPEN = "open"
     PAID = "paid"
     CANCELLED = "cancelled"
+    # Replaced by an agreement: no longer dunned nor payable; its installments are.
+    RENEGOTIATED = "renegotiated"
 
 
 def _fk(target: str, *, nullable: bool = False) -> Any:
@@ -114,6 +118,7 @@ class Payment(SQLModel, table=True):
     method: str = Field(sa_type=String(16))
     source_ref: str | None = Field(default=None, sa_type=String(128), unique=True)
     created_at: datetime = _created()
+    installment_id: int | None = _fk("agreement_installment.id", nullable=True)
 
 
 class AuditEntry(SQLModel, table=True):
@@ -171,7 +176,8 @@ class OutboxKind(StrEnum):
 
 
 class PaymentCharge(SQLModel, table=True):
-    """An instrument Quita issued for an invoice: a Pix charge or a second-copy boleto.
+    """An instrument Quita issued for an invoice or an agreement installment (exactly one of
+    `invoice_id` and `installment_id` is set): a Pix charge or a second-copy boleto.
 
     `reference` is what a payment notice quotes back (the Pix txid, the boleto's 44-digit
     barcode); `payload` is what the debtor uses (Pix copy-paste code, digitable line);
@@ -183,11 +189,12 @@ class PaymentCharge(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(sa_type=String(8))
     reference: str = Field(sa_type=String(64), unique=True)
-    invoice_id: int = _fk("invoice.id")
+    invoice_id: int | None = _fk("invoice.id", nullable=True)
     amount: Decimal = Field(sa_type=Money)
     payload: str = Field(sa_type=Text)
     due_date: date
     created_at: datetime = _created()
+    installment_id: int | None = _fk("agreement_installment.id", nullable=True)
 
 
 class PaymentNotice(SQLModel, table=True):
@@ -208,6 +215,7 @@ class PaymentNotice(SQLModel, table=True):
     note: str | None = Field(default=None, sa_type=Text)
     raw: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = _created()
+    installment_id: int | None = _fk("agreement_installment.id", nullable=True)
 
 
 class ErpAction(SQLModel, table=True):
@@ -237,7 +245,11 @@ class OutboxMessage(SQLModel, table=True):
     """
 
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_message_status_created_at", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_outbox_message_status_created_at", "status", "created_at"),
+        # The sender finds each recipient's oldest unfinished message.
+        Index("ix_outbox_message_to_status", "to", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int | None = _fk("customer.id", nullable=True)
@@ -259,3 +271,160 @@ class OutboxMessage(SQLModel, table=True):
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AgreementStatus(StrEnum):
+    ACTIVE = "active"
+    PAID = "paid"
+    BROKEN = "broken"
+    CANCELLED = "cancelled"
+
+
+class InstallmentStatus(StrEnum):
+    OPEN = "open"
+    PAID = "paid"
+
+
+class PromiseStatus(StrEnum):
+    PENDING = "pending"
+    KEPT = "kept"
+    BROKEN = "broken"
+
+
+class PaymentReportStatus(StrEnum):
+    """pending (waiting for the payment to clear) → confirmed, or unconfirmed when the
+    clearing period ran out without it."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    UNCONFIRMED = "unconfirmed"
+
+
+class DisputeStatus(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+
+def _idempotency_key() -> Any:
+    return Field(sa_type=String(255), unique=True)
+
+
+class Agreement(SQLModel, table=True):
+    """A renegotiation the debtor accepted: it replaces invoices by installments.
+
+    `terms` is the accepted offer as policies.offers.Offer.to_json gives it; the money
+    columns repeat its figures for queries. `idempotency_key` (the accepting message's wamid,
+    or the caller's key) makes accepting twice create one agreement.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = _fk("customer.id")
+    status: str = Field(default=AgreementStatus.ACTIVE, sa_type=String(16))
+    offer_id: str = Field(sa_type=String(32))
+    terms: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    original_total: Decimal = Field(sa_type=Money)
+    discount_interest: Decimal = Field(sa_type=Money)
+    discount_late_fee: Decimal = Field(sa_type=Money)
+    discount_principal: Decimal = Field(sa_type=Money)
+    total: Decimal = Field(sa_type=Money)
+    idempotency_key: str = _idempotency_key()
+    created_at: datetime = _created()
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AgreementInstallment(SQLModel, table=True):
+    """Payment `number` (1 first) of an agreement; settled once like an invoice."""
+
+    __tablename__ = "agreement_installment"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "number", name="uq_agreement_installment_number"),
+        Index("ix_agreement_installment_status_due_date", "status", "due_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = _fk("agreement.id")
+    number: int
+    due_date: date
+    amount: Decimal = Field(sa_type=Money)
+    status: str = Field(default=InstallmentStatus.OPEN, sa_type=String(16))
+    paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AgreementInvoice(SQLModel, table=True):
+    """An invoice an agreement replaced, with what it was worth that day (`amount`, reais)."""
+
+    __tablename__ = "agreement_invoice"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "invoice_id", name="uq_agreement_invoice_pair"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = _fk("agreement.id")
+    invoice_id: int = _fk("invoice.id")
+    amount: Decimal = Field(sa_type=Money)
+
+
+class PaymentPromise(SQLModel, table=True):
+    """A debtor's promise to pay by `promised_date` (São Paulo date); reminders wait for it
+    until `pause_until` (inclusive), after which an unpaid promise is broken."""
+
+    __tablename__ = "payment_promise"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = _fk("customer.id")
+    promised_date: date
+    pause_until: date
+    amount: Decimal = Field(sa_type=Money)
+    status: str = Field(default=PromiseStatus.PENDING, sa_type=String(16))
+    idempotency_key: str = _idempotency_key()
+    created_at: datetime = _created()
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PaymentReport(SQLModel, table=True):
+    """A debtor's "já paguei" that the ledger could not confirm yet; reminders wait until
+    `pause_until`. `receipt_media_id` is the inbound_media row of the receipt they sent."""
+
+    __tablename__ = "payment_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = _fk("customer.id")
+    reported_at: datetime = Field(sa_type=UTCDateTime)
+    method: str = Field(sa_type=String(16))
+    pause_until: date
+    receipt_media_id: int | None = None
+    status: str = Field(default=PaymentReportStatus.PENDING, sa_type=String(16))
+    idempotency_key: str = _idempotency_key()
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class TrustUnblock(SQLModel, table=True):
+    """A suspended contract restored on trust until `until` (São Paulo date, inclusive)."""
+
+    __tablename__ = "trust_unblock"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = _fk("contract.id")
+    customer_id: int = _fk("customer.id")
+    granted_at: datetime = Field(sa_type=UTCDateTime)
+    until: date
+    erp_action_id: int | None = _fk("erp_action.id", nullable=True)
+    idempotency_key: str = _idempotency_key()
+
+
+class Dispute(SQLModel, table=True):
+    """A contested bill (or account, when `invoice_id` is None): collection and the Anatel
+    clocks pause while it is open; the ISP answers by `answer_due`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = _fk("customer.id")
+    invoice_id: int | None = _fk("invoice.id", nullable=True)
+    reason: str = Field(sa_type=Text)
+    status: str = Field(default=DisputeStatus.OPEN, sa_type=String(16))
+    opened_at: datetime = Field(sa_type=UTCDateTime)
+    answer_due: date
+    answer: str | None = Field(default=None, sa_type=Text)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    idempotency_key: str = _idempotency_key()

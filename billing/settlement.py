@@ -1,5 +1,6 @@
 """Settlement: a payment notice becomes, at most once, a payment on the ledger with its effects
-(invoice paid, audit, the debtor's confirmation, a suspended service restored)."""
+(invoice or agreement installment paid, audit, the debtor's confirmation, a suspended service
+restored)."""
 
 import logging
 from dataclasses import dataclass
@@ -14,8 +15,19 @@ from billing.claims import insert_once
 from billing.confirmations import Confirmation, PaymentFit, confirmation_text
 from billing.erp import EmbeddedErp, ErpActionResult, ErpActions
 from billing.errors import InvalidValue
+from billing.installments import (
+    InstallmentConfirmation,
+    close_installment,
+    contract_ids_of,
+    has_overdue_installment,
+    installment_confirmation_text,
+    installment_count,
+    next_open_due,
+)
 from billing.matching import Assessment, Match, assess, match_notice
 from billing.models import (
+    Agreement,
+    AgreementInstallment,
     Contract,
     ContractStatus,
     Customer,
@@ -51,6 +63,7 @@ class SettlementResult:
     payment_id: int | None = None
     message_id: int | None = None
     restore: ErpActionResult | None = None
+    installment_id: int | None = None
 
 
 def settle(
@@ -68,7 +81,8 @@ def settle(
     write, under its unique `source_ref`: a notice seen before, or being settled by a concurrent
     transaction (this one waits for it), returns "duplicate" and changes nothing. The
     reference is matched to a `payment_charge`, or else read as one of our txids or boleto
-    free fields; an unmatched notice is kept for staff review. A matched one becomes a
+    free fields; an unmatched notice is kept for staff review. A notice matching an agreement
+    installment settles it the same way (see `_Run._apply_installment`). A matched one becomes a
     payment compared with what was due: equal or more pays the invoice ("settled",
     "overpaid"), less keeps it open ("underpaid"); a payment of a paid or cancelled invoice
     is "overpaid" and reopens nothing. Paying an invoice also stops its dunning, because the
@@ -112,6 +126,8 @@ class _Run:
 
         self.log |= {"notice_id": notice_id, "status": str(assessment.status)}
         self._audit("payment_notice.received", "payment_notice", notice_id, self._facts(assessment))
+        if match.installment is not None:
+            return self._apply_installment(notice_id, match.charge, match.installment, assessment)
         if match.invoice is None:
             logger.warning("payment notice unmatched, kept for review", extra=self.log)
             return SettlementResult(assessment.status, self.notice.source_ref, notice_id)
@@ -128,7 +144,10 @@ class _Run:
         payment_id = self._record_payment(notice_id, charge, invoice)
         if assessment.fit in (PaymentFit.EXACT, PaymentFit.EXCESS):
             self._close(invoice, payment_id)
-        restore = self._restore_if_cleared(invoice, payment_id)
+        restore = None
+        if assessment.fit is not None and invoice.contract_id is not None:
+            details = {"invoice_id": invoice.id, "payment_id": payment_id}
+            restore = self._restore_if_cleared(invoice.contract_id, details)
         message_id = self._confirm(invoice, assessment, restore)
 
         self.log |= {"invoice_id": invoice_id, "payment_id": payment_id}
@@ -146,6 +165,50 @@ class _Run:
             restore,
         )
 
+    def _apply_installment(
+        self,
+        notice_id: int,
+        charge: PaymentCharge | None,
+        installment: AgreementInstallment,
+        assessment: Assessment,
+    ) -> SettlementResult:
+        """Record the payment against the installment; a payment covering it closes it (and
+        the agreement with its last one) and may restore the agreement's contracts."""
+        agreement = self.session.get(Agreement, installment.agreement_id)
+        customer_id = None if agreement is None else agreement.customer_id
+        payment_id = self._record_payment(notice_id, charge, installment, customer_id)
+        agreement_paid, restore = False, None
+        if assessment.fit in (PaymentFit.EXACT, PaymentFit.EXCESS):
+            agreement_paid = close_installment(
+                self.session,
+                installment,
+                paid_at=self.notice.paid_at,
+                payment_id=payment_id,
+                actor=self.actor,
+                now=self.known_at,
+            )
+            details = {"installment_id": installment.id, "payment_id": payment_id}
+            for contract_id in contract_ids_of(self.session, installment.agreement_id):
+                restore = self._restore_if_cleared(contract_id, details) or restore
+        message_id = self._confirm_installment(
+            installment, customer_id, assessment, agreement_paid, restore
+        )
+        self.log |= {"installment_id": installment.id, "payment_id": payment_id}
+        level = logging.INFO if assessment.status == NoticeStatus.SETTLED else logging.WARNING
+        logger.log(
+            level, "installment payment %s: %s", assessment.status, assessment.note, extra=self.log
+        )
+        return SettlementResult(
+            assessment.status,
+            self.notice.source_ref,
+            notice_id,
+            None,
+            payment_id,
+            message_id,
+            restore,
+            installment.id,
+        )
+
     def _duplicate(self) -> SettlementResult:
         logger.info("payment notice is a duplicate, ignored", extra=self.log)
         return SettlementResult(DUPLICATE, self.notice.source_ref)
@@ -157,6 +220,7 @@ class _Run:
 
     def _notice_row(self, match: Match, assessment: Assessment) -> PaymentNotice:
         notice, charge, invoice = self.notice, match.charge, match.invoice
+        installment = match.installment
         return PaymentNotice(
             source=notice.source,
             source_ref=notice.source_ref,
@@ -165,6 +229,7 @@ class _Run:
             paid_at=notice.paid_at,
             status=assessment.status,
             invoice_id=None if invoice is None else invoice.id,
+            installment_id=None if installment is None else installment.id,
             charge_id=None if charge is None else charge.id,
             note=assessment.note,
             raw=notice.raw,
@@ -172,12 +237,18 @@ class _Run:
         )
 
     def _record_payment(
-        self, notice_id: int, charge: PaymentCharge | None, invoice: Invoice
+        self,
+        notice_id: int,
+        charge: PaymentCharge | None,
+        target: Invoice | AgreementInstallment,
+        customer_id: int | None = None,
     ) -> int:
         method = charge.kind if charge else _METHODS.get(self.notice.source, "other")
+        is_invoice = isinstance(target, Invoice)
         payment = Payment(
-            invoice_id=invoice.id,
-            customer_id=invoice.customer_id,
+            invoice_id=target.id if is_invoice else None,
+            installment_id=None if is_invoice else target.id,
+            customer_id=target.customer_id if isinstance(target, Invoice) else customer_id,
             amount=self.notice.amount,
             paid_at=self.notice.paid_at,
             method=method,
@@ -190,8 +261,13 @@ class _Run:
         stored = self.session.get(PaymentNotice, notice_id)
         if stored is not None:
             stored.payment_id = payment_id
+        paid_for: dict[str, Any] = (
+            {"invoice": target.external_id}
+            if isinstance(target, Invoice)
+            else {"installment_id": target.id, "agreement_id": target.agreement_id}
+        )
         details = {
-            "invoice": invoice.external_id,
+            **paid_for,
             "amount": format_json(self.notice.amount),
             "method": method,
             "source_ref": self.notice.source_ref,
@@ -207,23 +283,25 @@ class _Run:
         details = {"status": {"from": "open", "to": "paid"}, "payment_id": payment_id}
         self._audit("invoice.paid", "invoice", _id(invoice), details)
 
-    def _restore_if_cleared(self, invoice: Invoice, payment_id: int) -> ErpActionResult | None:
-        if invoice.contract_id is None:
-            return None
+    def _restore_if_cleared(
+        self, contract_id: int, details: dict[str, Any]
+    ) -> ErpActionResult | None:
         contract = self.session.get(
-            Contract, invoice.contract_id, with_for_update=True, populate_existing=True
+            Contract, contract_id, with_for_update=True, populate_existing=True
         )
         if contract is None or contract.status != ContractStatus.SUSPENDED:
             return None
-        if self._has_overdue_open_invoice(invoice.contract_id):
-            logger.info("contract stays suspended: another invoice is overdue", extra=self.log)
+        if self._has_overdue_open_invoice(contract_id) or has_overdue_installment(
+            self.session, contract_id, self.today
+        ):
+            logger.info("contract stays suspended: something else is overdue", extra=self.log)
             return None
         return self.erp.restore(
             self.session,
             contract,
             reason=f"payment {self.notice.source_ref} cleared the overdue invoices",
             requested_at=self.known_at,
-            details={"invoice_id": invoice.id, "payment_id": payment_id},
+            details=details,
         )
 
     def _has_overdue_open_invoice(self, contract_id: int) -> bool:
@@ -258,6 +336,39 @@ class _Run:
             to=customer.phone,
             purpose=CONFIRMATION_PURPOSE,
             body=confirmation_text(facts, self.policy.isp),
+            idempotency_key=f"{CONFIRMATION_PURPOSE}:{self.notice.source}:{self.notice.source_ref}",
+        )
+
+    def _confirm_installment(
+        self,
+        installment: AgreementInstallment,
+        customer_id: int | None,
+        assessment: Assessment,
+        agreement_paid: bool,
+        restore: ErpActionResult | None,
+    ) -> int | None:
+        customer = None if customer_id is None else self.session.get(Customer, customer_id)
+        if customer is None or assessment.fit is None:
+            return None
+        difference = assessment.difference
+        facts = InstallmentConfirmation(
+            customer_name=customer.name,
+            is_company=customer.document_kind == "cnpj",
+            amount=format_brl(self.notice.amount),
+            number=installment.number,
+            count=installment_count(self.session, installment.agreement_id),
+            fit=assessment.fit,
+            difference=None if difference is None else format_brl(difference),
+            next_due=next_open_due(self.session, installment.agreement_id),
+            agreement_paid=agreement_paid,
+            restore=None if restore is None else restore.status,
+        )
+        return queue_message(
+            self.session,
+            customer_id=customer.id,
+            to=customer.phone,
+            purpose=CONFIRMATION_PURPOSE,
+            body=installment_confirmation_text(facts, self.policy.isp),
             idempotency_key=f"{CONFIRMATION_PURPOSE}:{self.notice.source}:{self.notice.source_ref}",
         )
 

@@ -1,4 +1,5 @@
-"""The ISP's policy file (QUITA_POLICY_FILE, YAML): who the ISP is and how charges grow."""
+"""The ISP's policy file (QUITA_POLICY_FILE, YAML): who the ISP is, how charges grow, and the
+limits the agent's tools enforce."""
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -8,8 +9,17 @@ from typing import Any
 import yaml
 
 from billing.pix import key_type
+from channels.whatsapp.templates import DEFAULT_TEMPLATES, TemplateBook, templates_from
+from policies.base import RuleSet
+from policies.cadence import CadenceRules
 from policies.calendar import BusinessCalendar, national_calendar
 from policies.charges import DEFAULT_RULES, ChargeRules
+from policies.disputes import DisputeRules
+from policies.identity import IdentityRules
+from policies.payment_reports import PaymentReportRules
+from policies.promises import PromiseRules
+from policies.renegotiation import RenegotiationRules
+from policies.trust_unblock import TrustUnblockRules
 
 # A fictional ISP with a CNPJ whose check digits are valid, so demo documents look real.
 DEMO_ISP_NAME = "Conecta Vale Internet Ltda"
@@ -18,6 +28,16 @@ DEMO_ISP_CITY = "Taubaté"
 # Banco do Brasil; a boleto's first three digits name the bank that collects it.
 DEFAULT_BANK_CODE = "001"
 _ISP_KEYS = frozenset({"name", "cnpj", "city", "pix_key", "bank_code"})
+# Sections read by the rule sets themselves (policies.base.RuleSet), by Policy field name.
+_RULE_SECTIONS: dict[str, type[RuleSet]] = {
+    "renegotiation": RenegotiationRules,
+    "promises": PromiseRules,
+    "payment_reports": PaymentReportRules,
+    "trust_unblock": TrustUnblockRules,
+    "disputes": DisputeRules,
+    "identity": IdentityRules,
+    "cadence": CadenceRules,
+}
 
 
 class PolicyError(ValueError):
@@ -52,6 +72,14 @@ class Policy:
     isp: IspProfile = field(default_factory=IspProfile)
     charges: ChargeRules = DEFAULT_RULES
     calendar: BusinessCalendar = field(default_factory=national_calendar)
+    renegotiation: RenegotiationRules = field(default_factory=RenegotiationRules)
+    promises: PromiseRules = field(default_factory=PromiseRules)
+    payment_reports: PaymentReportRules = field(default_factory=PaymentReportRules)
+    trust_unblock: TrustUnblockRules = field(default_factory=TrustUnblockRules)
+    disputes: DisputeRules = field(default_factory=DisputeRules)
+    identity: IdentityRules = field(default_factory=IdentityRules)
+    cadence: CadenceRules = field(default_factory=CadenceRules)
+    templates: TemplateBook = DEFAULT_TEMPLATES
 
 
 def load_policy(path: Path | None) -> Policy:
@@ -71,14 +99,17 @@ def load_policy(path: Path | None) -> Policy:
 def _policy_from(data: Any) -> Policy:
     if not isinstance(data, dict):
         raise ValueError("the policy file must hold a mapping at the top level")
-    unknown = sorted(set(data) - {"isp", "charges", "holidays"})
+    known = {"isp", "charges", "holidays", "templates", *_RULE_SECTIONS}
+    unknown = sorted(set(data) - known)
     if unknown:
-        raise ValueError(f"{unknown[0]}: unknown key (known: charges, holidays, isp)")
+        raise ValueError(f"{unknown[0]}: unknown key (known: {', '.join(sorted(known))})")
     holidays = data.get("holidays") or {}
     return Policy(
         isp=_isp_from(data.get("isp") or {}),
         charges=ChargeRules.from_mapping(data.get("charges") or {}),
         calendar=_calendar_from(holidays),
+        templates=templates_from(data.get("templates") or {}),
+        **_rule_sections_from(data),
     )
 
 
@@ -94,6 +125,13 @@ def _isp_from(data: dict[str, Any]) -> IspProfile:
         pix_key=str(data.get("pix_key", cnpj)),
         bank_code=str(data.get("bank_code", DEFAULT_BANK_CODE)),
     )
+
+
+def _rule_sections_from(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: rules.from_mapping(data.get(name) or {}, name)
+        for name, rules in _RULE_SECTIONS.items()
+    }
 
 
 def _calendar_from(data: dict[str, Any]) -> BusinessCalendar:

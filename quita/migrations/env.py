@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import billing.models  # noqa: F401  (registers the ledger tables on the metadata)
+import cadence.models  # noqa: F401
 import conversations.models  # noqa: F401
 
 config = context.config

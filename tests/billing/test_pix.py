@@ -1,15 +1,18 @@
 """Pix BR Code: the Banco Central's published examples, error messages and round-trip properties."""
 
 import struct
+import zlib
 from decimal import Decimal
 
 import pytest
+import qrcode  # type: ignore[import-untyped]
 from hypothesis import given
 from hypothesis import strategies as st
 
 from billing.documents import cpf_check_digits
 from billing.errors import InvalidValue
 from billing.pix import (
+    QR_MASK,
     PixDecodeError,
     PixError,
     crc16_ccitt,
@@ -442,3 +445,23 @@ def test_every_single_character_change_of_the_manual_example_is_detected() -> No
             tampered = MANUAL_DYNAMIC[:position] + replacement + MANUAL_DYNAMIC[position + 1 :]
             with pytest.raises(PixDecodeError):
                 decode(tampered)
+
+
+def test_qr_png_pixels_are_the_qr_modules() -> None:
+    image = qr_png(MANUAL_STATIC)
+    width = struct.unpack(">I", image[16:20])[0]
+    idat_length = struct.unpack(">I", image[33:37])[0]
+    pixels = zlib.decompress(image[41 : 41 + idat_length])
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=QR_MASK
+    )
+    code.add_data(MANUAL_STATIC)
+    code.make(fit=True)
+    row_bytes = width + 1  # a filter byte, then one byte a pixel
+
+    # The centre pixel of every 10 x 10 cell is dark exactly where the module is.
+    sampled = [
+        [pixels[(y * 10 + 5) * row_bytes + 1 + x * 10 + 5] == 0 for x in range(width // 10)]
+        for y in range(width // 10)
+    ]
+    assert sampled == code.get_matrix()
