@@ -6,7 +6,18 @@ import sys
 import typer
 
 from billing.errors import LedgerError
-from quita.cli import data, database, demo, instruments, payments, server
+from quita.cli import (
+    cadence,
+    conversation,
+    data,
+    database,
+    demo,
+    evals,
+    instruments,
+    knowledge,
+    payments,
+    server,
+)
 from quita.cli.common import CliError, err
 from quita.db import DatabaseNotMigrated
 from quita.logs import configure_logging
@@ -22,11 +33,16 @@ app = typer.Typer(
 app.add_typer(database.app, name="db")
 app.command("demo")(demo.demo)
 app.command("serve")(server.serve)
+app.command("worker")(conversation.worker)
+app.command("chat")(conversation.chat)
 app.command("import")(data.import_csv)
 app.command("balance")(data.balance)
 app.add_typer(instruments.pix_app, name="pix")
 app.add_typer(instruments.boleto_app, name="boleto")
 app.add_typer(payments.app, name="payments")
+app.add_typer(knowledge.app, name="knowledge")
+app.add_typer(cadence.app, name="cadence")
+app.add_typer(evals.app, name="eval")
 
 USER_ERRORS = (CliError, LedgerError, DatabaseNotMigrated, SettingsError)
 
