@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session
 
 from billing.instruments import PaymentProvider
+from policies.base import Decision
 from quita.policy import Policy
 
 
@@ -95,6 +96,14 @@ class ToolResult:
 def refused(name: str, code: str, message: str, **data: Any) -> ToolResult:
     """A refusal: `code` in English for logs and evals, `message` in pt-BR for the debtor."""
     return ToolResult(name=name, ok=False, refusal=message, code=code, data=data)
+
+
+def refused_by(name: str, decision: Decision) -> ToolResult:
+    """The policy's refusal as the tool's, grounding the date the policy named."""
+    result = refused(name, decision.code, decision.reason)
+    if decision.until is not None:
+        result.grounding.dates.add(decision.until)
+    return result
 
 
 @dataclass

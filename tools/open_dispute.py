@@ -8,7 +8,7 @@ from billing.disputes import open_dispute as record_dispute
 from conversations.escalations import open_escalation
 from conversations.models import Thread, ThreadOwner
 from policies.disputes import check_dispute
-from tools.base import ToolContext, ToolResult, ToolSpec, refused
+from tools.base import ToolContext, ToolResult, ToolSpec, refused_by
 from tools.ledger import debtor_id, open_invoices
 
 NAME = "open_dispute"
@@ -21,10 +21,7 @@ def open_dispute(ctx: ToolContext, args: dict[str, Any]) -> ToolResult:
     facts = dispute_facts(ctx.session, customer_id, invoice_id)
     decision = check_dispute(reason, facts, ctx.policy.disputes, ctx.today)
     if not decision.ok or decision.until is None:
-        result = refused(NAME, decision.code, decision.reason)
-        if decision.until is not None:
-            result.grounding.dates.add(decision.until)
-        return result
+        return refused_by(NAME, decision)
     dispute, _ = record_dispute(
         ctx.session,
         customer_id,

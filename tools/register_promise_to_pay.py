@@ -6,7 +6,7 @@ from typing import Any
 
 from billing.promises import promise_facts, register_promise
 from policies.promises import check_promise, promised_date
-from tools.base import ToolContext, ToolResult, ToolSpec, refused
+from tools.base import ToolContext, ToolResult, ToolSpec, refused, refused_by
 from tools.ledger import balance, debtor_id
 
 NAME = "register_promise_to_pay"
@@ -22,9 +22,7 @@ def register_promise_to_pay(ctx: ToolContext, args: dict[str, Any]) -> ToolResul
     facts = promise_facts(ctx.session, customer_id, ctx.today, rules)
     decision = check_promise(wanted, facts, rules, ctx.today, ctx.policy.calendar)
     if not decision.ok or decision.until is None:
-        result = refused(NAME, decision.code, decision.reason)
-        result.grounding.dates.add(ctx.today)
-        return result
+        return refused_by(NAME, decision)
     day = promised_date(wanted, rules, ctx.policy.calendar)
     amount = balance(ctx).total
     promise, _ = register_promise(

@@ -16,7 +16,7 @@ from billing.payment_reports import (
 from conversations.models import InboundMedia, InboundMessage
 from policies.payment_reports import check_payment_report, payment_method
 from quita.clock import start_of_day
-from tools.base import ToolContext, ToolResult, ToolSpec, refused
+from tools.base import ToolContext, ToolResult, ToolSpec, refused_by
 from tools.ledger import debtor_id
 
 NAME = "report_payment"
@@ -45,10 +45,7 @@ def _record_report(ctx: ToolContext, args: dict[str, Any]) -> ToolResult:
     decision = check_payment_report(method, facts, rules, ctx.today, ctx.policy.calendar)
     receipt = _receipt_media_id(ctx)
     if not decision.ok or decision.until is None:
-        result = refused(NAME, decision.code, decision.reason)
-        if decision.until is not None:
-            result.grounding.dates.add(decision.until)
-        return result
+        return refused_by(NAME, decision)
     report, _ = register_payment_report(
         ctx.session,
         customer_id,

@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from billing.models import Contract, ContractStatus
 from billing.trust_unblocks import grant_trust_unblock, trust_unblock_facts
 from policies.trust_unblock import check_trust_unblock
-from tools.base import ToolContext, ToolResult, ToolSpec, refused
+from tools.base import ToolContext, ToolResult, ToolSpec, refused, refused_by
 
 NAME = "request_trust_unblock"
 NOT_SUSPENDED = "Sua conexão não está bloqueada por falta de pagamento, então não preciso liberar."
@@ -22,10 +22,7 @@ def request_trust_unblock(ctx: ToolContext, args: dict[str, Any]) -> ToolResult:
     facts = trust_unblock_facts(ctx.session, contract, ctx.today, calendar)
     decision = check_trust_unblock(facts, rules, ctx.today)
     if not decision.ok or decision.until is None:
-        result = refused(NAME, decision.code, decision.reason)
-        if decision.until is not None:
-            result.grounding.dates.add(decision.until)
-        return result
+        return refused_by(NAME, decision)
     grant = grant_trust_unblock(ctx.session, contract, decision.until, ctx.key(NAME), now=ctx.now)
     data = {
         "trust_unblock_id": grant.unblock.id,

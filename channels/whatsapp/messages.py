@@ -155,15 +155,20 @@ class Template(_Message):
         return self
 
 
-class Image(_Message):
-    """A PNG or JPEG (a Pix QR code) of at most 5 MB, with an optional caption."""
+class _Media(_Message):
+    """A file sent as itself: its name, type, bytes and an optional caption."""
 
-    kind: Literal["image"] = "image"
     filename: Annotated[str, StringConstraints(min_length=1, max_length=240)]
     mime_type: str
     data: bytes = Field(repr=False)
     caption: Annotated[str, StringConstraints(max_length=CAPTION_MAX)] = ""
     media_id: str | None = None
+
+
+class Image(_Media):
+    """A PNG or JPEG (a Pix QR code) of at most 5 MB, with an optional caption."""
+
+    kind: Literal["image"] = "image"
 
     @model_validator(mode="after")
     def _check_media(self) -> "Image":
@@ -171,15 +176,10 @@ class Image(_Message):
         return self
 
 
-class Document(_Message):
+class Document(_Media):
     """A file (a boleto PDF) of at most 100 MB, shown under `filename`, with a caption."""
 
     kind: Literal["document"] = "document"
-    filename: Annotated[str, StringConstraints(min_length=1, max_length=240)]
-    mime_type: str
-    data: bytes = Field(repr=False)
-    caption: Annotated[str, StringConstraints(max_length=CAPTION_MAX)] = ""
-    media_id: str | None = None
 
     @model_validator(mode="after")
     def _check_media(self) -> "Document":
