@@ -43,7 +43,9 @@ class Chat:
     def wa_id(self) -> str:
         return wa_id_of(self.phone)
 
-    def say(self, text: str = "", *, reply_id: str | None = None, kind: str = "text") -> list[OutboxMessage]:
+    def say(
+        self, text: str = "", *, reply_id: str | None = None, kind: str = "text"
+    ) -> list[OutboxMessage]:
         number = next(_sequence)
         wamid = f"wamid.test.{number}"
         moment = datetime.combine(self.today, datetime.min.time(), BUSINESS_TZ) + timedelta(
