@@ -109,6 +109,7 @@ def main() -> None:
         _phase("segments", lambda: _segments(engine, policy))
         _phase("plan go-live day", lambda: _plan(engine, policy, TODAY))
         _run(engine, MARK_SENT)
+        _run(engine, "ANALYZE cadence_step")
         later = TODAY + timedelta(15)
         _phase("plan 15 days later", lambda: _plan(engine, policy, later))
         _phase("plan the same day again", lambda: _plan(engine, policy, later))
@@ -139,8 +140,6 @@ def _plan(engine: Engine, policy: Policy, day: date) -> str:
     settings = PlanSettings(day, now, policy.cadence, policy.calendar)
     with db.session_scope(engine) as session:
         result = plan_day(session, settings)
-    with engine.begin() as connection:
-        connection.execute(text("ANALYZE cadence_step"))
     return f"{result.written:,} steps written"
 
 

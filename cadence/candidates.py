@@ -27,6 +27,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -156,9 +157,30 @@ def paused(customer_id: Any, today: date, *, agreement: bool) -> ColumnElement[b
 
 
 def not_paused(customer_id: Any, today: date, *, agreement: bool) -> ColumnElement[bool]:
-    """`not paused(...)` written as NOT EXISTS joined by AND, which databases run as
-    anti-joins over the whole ledger rather than as a lookup per bill."""
-    return and_(*(~reason for reason in _pause_reasons(customer_id, today, agreement=agreement)))
+    """`not paused(...)` as one membership test in the (small) set of paused debtors, which
+    databases build once and probe per bill, rather than a lookup per bill and reason."""
+    on = day(today)
+    members: list[Select[Any]] = [
+        select(DISPUTES.c.customer_id).where(DISPUTES.c.status == DisputeStatus.OPEN),
+        select(REPORTS.c.customer_id).where(
+            REPORTS.c.status == PaymentReportStatus.PENDING, REPORTS.c.pause_until >= on
+        ),
+        select(PROMISES.c.customer_id).where(
+            PROMISES.c.status == PromiseStatus.PENDING, PROMISES.c.pause_until >= on
+        ),
+        select(HOLDS.c.customer_id).where(
+            HOLDS.c.released_at.is_(None), or_(HOLDS.c.until.is_(None), HOLDS.c.until >= on)
+        ),
+    ]
+    if agreement:
+        members.append(_agreements_kept(on))
+    # NOT EXISTS over the union (an anti-join), never NOT IN: a set too big to hash would
+    # turn NOT IN into a scan of the whole set per bill.
+    paused_set = union_all(*members).subquery("paused_debtors")
+    outside: ColumnElement[bool] = ~exists(
+        select(literal(1)).select_from(paused_set).where(paused_set.c.customer_id == customer_id)
+    )
+    return outside
 
 
 def _pause_reasons(customer_id: Any, today: date, *, agreement: bool) -> list[Any]:
@@ -359,11 +381,15 @@ def _written(bill: ColumnElement[bool], step: Any) -> ColumnElement[bool]:
 
 
 def _agreement_kept(customer_id: Any, on: ColumnElement[date]) -> ColumnElement[bool]:
+    kept = _agreements_kept(on).subquery("kept_agreements")
+    return exists(select(literal(1)).select_from(kept).where(kept.c.customer_id == customer_id))
+
+
+def _agreements_kept(on: ColumnElement[date]) -> Select[Any]:
+    """Debtors with an active agreement that has unpaid installments, none overdue."""
     ai = INSTALLMENTS.c
     unpaid = and_(ai.agreement_id == AGREEMENTS.c.id, ai.status == InstallmentStatus.OPEN)
-    return _exists(
-        AGREEMENTS,
-        AGREEMENTS.c.customer_id == customer_id,
+    return select(AGREEMENTS.c.customer_id).where(
         AGREEMENTS.c.status == AgreementStatus.ACTIVE,
         exists(select(literal(1)).select_from(INSTALLMENTS).where(unpaid)),
         ~exists(select(literal(1)).select_from(INSTALLMENTS).where(unpaid, ai.due_date < on)),

@@ -83,7 +83,7 @@ def dispatch_due(engine: Engine, settings: DispatchSettings) -> DispatchResult:
     """Carry out every step due by `settings.now`, in batches, until none is left."""
     result = DispatchResult()
     with session_scope(engine) as session:
-        refresh_deliveries(session)
+        refresh_deliveries(session, settings.today)
         result.outcomes[StepStatus.WITHDRAWN.value] += withdraw_stopped(
             session, settings.today, settings.now
         )

@@ -40,7 +40,7 @@ from billing.models import OutboxMessage
 from cadence.candidates import COLUMNS, CUST, STEPS, Day, legal_step, sources
 from cadence.models import LIVE_STATUSES, StepStatus
 from cadence.segments import refresh_segments
-from cadence.sqlfn import day, insert_for
+from cadence.sqlfn import analyze_after, day, insert_for
 from channels.whatsapp.statuses import TEMPLATE_RETRY_SUFFIX
 from conversations.models import Thread
 from policies.cadence import Action, Anchor, CadenceRules, Step, Subject
@@ -56,6 +56,7 @@ THREADS: Table = Thread.__table__  # type: ignore[attr-defined]
 MESSAGE_KEY_PREFIX = "cadence-step:"
 OPTED_OUT = "opted_out"
 WEEKLY_CAP = "weekly_cap"
+DELIVERY_WAIT_DAYS = 30
 # pg_advisory_xact_lock key of the planner ("quita" + "plan" in ASCII, any stable number).
 PLAN_LOCK = 0x7175697461706C61
 _INSERTED = (
@@ -100,7 +101,7 @@ def plan_day(session: Session, plan: PlanSettings) -> PlanResult:
     if dialect == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _signed(PLAN_LOCK)})
     segments = refresh_segments(session, plan.today, plan.rules.segments)
-    refresh_deliveries(session)
+    refresh_deliveries(session, plan.today)
     unchecked = Day(plan.today, plan.rules, plan.calendar)
     candidates = Day(plan.today, plan.rules, plan.calendar, _cleared(session, unchecked))
     stamp = datetime.now(UTC).replace(microsecond=0) + timedelta(microseconds=_tick())
@@ -112,15 +113,19 @@ def plan_day(session: Session, plan: PlanSettings) -> PlanResult:
     )
     session.execute(statement.on_conflict_do_nothing())
     written = session.execute(
-        select(func.count()).select_from(STEPS).where(STEPS.c.created_at == stamp)
+        select(func.count())
+        .select_from(STEPS)
+        .where(STEPS.c.planned_on == day(plan.today), STEPS.c.created_at == stamp)
     ).scalar_one()
+    analyze_after(session, STEPS, int(written))
     logger.info("cadence planned", extra={"day": plan.today.isoformat(), "steps": written})
     return PlanResult(int(written), segments)
 
 
-def refresh_deliveries(session: Session) -> int:
-    """Copy onto sent suspension notices when their message reached the phone (the webhook's
-    delivered or read status, on the message or on the template sent in its place)."""
+def refresh_deliveries(session: Session, today: date) -> int:
+    """Copy onto suspension notices sent in the last DELIVERY_WAIT_DAYS when their message
+    reached the phone (the webhook's delivered or read status, on the message or on the
+    template sent in its place)."""
     key = literal(MESSAGE_KEY_PREFIX) + cast(STEPS.c.id, String)
     delivered = (
         select(func.min(OUTBOX.c.delivered_at))
@@ -136,6 +141,8 @@ def refresh_deliveries(session: Session) -> int:
     result = session.execute(
         update(STEPS)
         .where(
+            # A delivery reported weeks later starts no clock worth waiting for.
+            STEPS.c.planned_on >= day(today - timedelta(DELIVERY_WAIT_DAYS)),
             STEPS.c.action == Action.NOTICE,
             STEPS.c.status == StepStatus.SENT,
             STEPS.c.delivered_at.is_(None),
@@ -220,7 +227,8 @@ def _flagged(plan: PlanSettings, candidate: Any, steps: Mapping[str, Step]) -> A
     acts_anyway = _bool_by_step(
         candidate, steps, lambda s: s.action in (Action.SUSPEND, Action.RESCIND, Action.LIST)
     )
-    opted_out = _opted_out(candidate.c.customer_id)
+    opted = _opted_out_debtors()
+    opted_out = opted.c.customer_id.is_not(None)
     return (
         select(
             *candidate.c,
@@ -230,7 +238,11 @@ def _flagged(plan: PlanSettings, candidate: Any, steps: Mapping[str, Step]) -> A
             and_(opted_out, not_(reachable), not_(acts_anyway)).label("blocked"),
             and_(not_(mandatory), not_(opted_out)).label("capped"),
         )
-        .select_from(candidate.join(CUST, CUST.c.id == candidate.c.customer_id))
+        .select_from(
+            candidate.join(CUST, CUST.c.id == candidate.c.customer_id).outerjoin(
+                opted, opted.c.customer_id == candidate.c.customer_id
+            )
+        )
         .subquery("flagged")
     )
 
@@ -251,19 +263,20 @@ def _recent(today: date) -> Any:
     )
 
 
-def _opted_out(customer_id: Any) -> ColumnElement[bool]:
-    """The debtor's WhatsApp thread (by customer, or by the phone's wa_id) opted out: a
-    membership test in the (small) set of opted-out debtors, computed once."""
+def _opted_out_debtors() -> Any:
+    """The debtors whose WhatsApp thread (by customer, or by the phone's wa_id) opted out,
+    each once, to be outer-joined (a join, not a per-bill lookup)."""
     opted = THREADS.c.opted_out_at.is_not(None)
-    by_customer = select(THREADS.c.customer_id).where(opted, THREADS.c.customer_id.is_not(None))
+    by_customer = select(THREADS.c.customer_id.label("customer_id")).where(
+        opted, THREADS.c.customer_id.is_not(None)
+    )
     owner = CUST.alias("opted_out_owner")
     by_phone = (
-        select(owner.c.id)
+        select(owner.c.id.label("customer_id"))
         .select_from(owner.join(THREADS, THREADS.c.wa_id == func.substr(owner.c.phone, 2)))
         .where(opted)
     )
-    member: ColumnElement[bool] = customer_id.in_(union(by_customer, by_phone))
-    return member
+    return union(by_customer, by_phone).subquery("opted_out")
 
 
 def _by_step(rows: Any, steps: Mapping[str, Step], value: Any) -> ColumnElement[Any]:

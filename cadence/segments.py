@@ -29,7 +29,7 @@ from billing.models import (
     utc_now,
 )
 from cadence.models import CustomerSegment
-from cadence.sqlfn import day, days_between, insert_for, local_date
+from cadence.sqlfn import analyze_after, day, days_between, insert_for, local_date
 from policies.segments import (
     FACT_NAMES,
     FALLBACK_RULE,
@@ -88,6 +88,7 @@ def refresh_segments(session: Session, today: date, rules: SegmentRules) -> int:
     # rowcount is not reliable for INSERT ... SELECT on every driver: count what is current.
     current = select(func.count()).where(SEGMENTS.c.computed_on == day(today))
     written = int(session.execute(current).scalar_one())
+    analyze_after(session, SEGMENTS, written)
     logger.info("segments recomputed", extra={"customers": written, "day": today.isoformat()})
     return written
 

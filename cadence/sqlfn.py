@@ -4,9 +4,10 @@ statements of the scheduler."""
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Integer, Table, cast, func, literal
+from sqlalchemy import Date, Integer, Table, cast, func, literal, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session
 
 BUSINESS_ZONE_NAME = "America/Sao_Paulo"
 # SQLite has no time zones; São Paulo has kept UTC-3 all year since 2019.
@@ -39,3 +40,17 @@ def insert_for(table: Table, dialect: str) -> Any:
     if dialect == "sqlite":
         return sqlite.insert(table)
     raise RuntimeError(f"the cadence supports PostgreSQL and SQLite, not {dialect}")
+
+
+# Rows written at once past which PostgreSQL's statistics of the table are refreshed.
+BIG_WRITE = 10_000
+
+
+def analyze_after(session: Session, table: Table, written: int) -> None:
+    """Refresh PostgreSQL's statistics of `table` after a big write, inside the transaction.
+
+    The next plan (an hourly replan, a second scheduler) would otherwise estimate the new rows
+    as absent and could pick a nested loop that reads the whole table once per bill.
+    """
+    if written >= BIG_WRITE and session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"ANALYZE {table.name}"))

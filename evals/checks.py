@@ -177,7 +177,9 @@ def _rows(name: str, expected: list[Any], actual: list[dict[str, Any]]) -> Check
     check = f"ledger.{name}"
     if len(expected) != len(actual):
         found = _rows_text(actual)
-        return CheckResult(check, False, f"expected {len(expected)} new, found {len(actual)}{found}")
+        return CheckResult(
+            check, False, f"expected {len(expected)} new, found {len(actual)}{found}"
+        )
     remaining = list(actual)
     for item in expected:
         wanted = _wanted_fields(item)
@@ -230,7 +232,7 @@ def same_value(expected: Any, actual: Any) -> bool:
             same_value(e, a) for e, a in zip(expected, actual, strict=True)
         )
     if isinstance(expected, bool) or isinstance(actual, bool) or expected is None:
-        return expected == actual
+        return bool(expected == actual)
     left, right = _number(expected), _number(actual)
     if left is not None and right is not None:
         return left == right

@@ -3,7 +3,9 @@
 from typing import Any
 
 
-def compare_reports(previous: dict[str, Any], current: dict[str, Any], label: str) -> dict[str, Any]:
+def compare_reports(
+    previous: dict[str, Any], current: dict[str, Any], label: str
+) -> dict[str, Any]:
     """Scenarios that went from passing to failing (`newly_failing`), the reverse
     (`newly_passing`), and those only one report has; `label` names the previous report."""
     before = {str(item["id"]): bool(item.get("passed")) for item in previous.get("results", [])}

@@ -108,7 +108,9 @@ def _act(rule: PersonaRule, choices: list[dict[str, Any]]) -> DebtorMessage | No
     return DebtorMessage(reply=choice) if choice else DebtorMessage(text=rule.pick)
 
 
-def current_choices(turns: list[TurnRecord], previous: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def current_choices(
+    turns: list[TurnRecord], previous: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """The choices on screen after the last turn: its own, or the earlier ones when it
     offered none (a tap on an older message still reaches the agent)."""
     if not turns:

@@ -30,9 +30,15 @@ def ledger_snapshot(engine: Engine, seeded: Seeded, wa_id: str) -> dict[str, Any
     with Session(engine) as session:
         return {
             "invoices": _invoices(session, seeded),
-            "agreements": [_agreement(session, row, seeded) for row in _new(session, Agreement, seeded)],
+            "agreements": [
+                _agreement(session, row, seeded) for row in _new(session, Agreement, seeded)
+            ],
             "promises": [
-                {"date": row.promised_date.isoformat(), "status": row.status, "amount": f"{row.amount}"}
+                {
+                    "date": row.promised_date.isoformat(),
+                    "status": row.status,
+                    "amount": f"{row.amount}",
+                }
                 for row in _new(session, PaymentPromise, seeded)
             ],
             "disputes": [
@@ -44,14 +50,19 @@ def ledger_snapshot(engine: Engine, seeded: Seeded, wa_id: str) -> dict[str, Any
                 for row in _new(session, Dispute, seeded)
             ],
             "payment_reports": [
-                {"method": row.method, "pause_until": row.pause_until.isoformat(), "status": row.status}
+                {
+                    "method": row.method,
+                    "pause_until": row.pause_until.isoformat(),
+                    "status": row.status,
+                }
                 for row in _new(session, PaymentReport, seeded)
             ],
             "trust_unblocks": [
                 {"until": row.until.isoformat()} for row in _new(session, TrustUnblock, seeded)
             ],
             "escalations": [
-                {"reason": row.reason, "status": row.status} for row in _new(session, Escalation, seeded)
+                {"reason": row.reason, "status": row.status}
+                for row in _new(session, Escalation, seeded)
             ],
             "payments": [
                 {"amount": f"{row.amount}", "invoice": seeded.invoice_ref(row.invoice_id)}

@@ -40,9 +40,7 @@ class SimulatorStats:
 class LlmPersonaDebtor:
     """The debtor opens with the persona's `opening`; then the model writes each message."""
 
-    def __init__(
-        self, persona: Persona, document: str, client: OpenAI, model: str
-    ) -> None:
+    def __init__(self, persona: Persona, document: str, client: OpenAI, model: str) -> None:
         self.persona = persona
         self.stats = SimulatorStats()
         self._document = document
@@ -70,7 +68,9 @@ class LlmPersonaDebtor:
         messages = self._messages(view, nudge)
         try:
             completion = self._client.chat.completions.create(
-                model=self._model, messages=messages, temperature=0.7  # type: ignore[arg-type]
+                model=self._model,
+                messages=messages,  # type: ignore[arg-type]
+                temperature=0.7,
             )
         except OpenAIError as error:
             raise SimulatorError(f"the debtor simulator failed: {error}") from error

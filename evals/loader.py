@@ -9,7 +9,7 @@ by key; any other value in the scenario replaces the default).
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from pydantic import ValidationError
@@ -153,7 +153,7 @@ def _merge(defaults: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     for key, value in data.items():
         base = merged.get(key)
         both = isinstance(base, dict) and isinstance(value, dict)
-        merged[key] = _merge(base, value) if both else value
+        merged[key] = _merge(cast(dict[str, Any], base), value) if both else value
     return merged
 
 
@@ -212,9 +212,9 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> Path_:
     path: list[str | int] = []
     current = data
     for part in loc:
-        if isinstance(current, dict) and part in current:
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        in_dict = isinstance(current, dict) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if in_dict or in_list:
             current = current[part]
         else:
             continue

@@ -81,7 +81,9 @@ def _header(report: dict[str, Any]) -> str:
         f"{escape(str(report.get('created_at', '')))} · brain {escape(str(report.get('brain')))}"
         f" · k={escape(str(report.get('k')))} · {escape(str(report.get('duration_seconds')))} s"
     )
-    return f"<h1>Quita eval report</h1><div class='meta'>{meta}</div><div class='cards'>{shown}</div>"
+    return (
+        f"<h1>Quita eval report</h1><div class='meta'>{meta}</div><div class='cards'>{shown}</div>"
+    )
 
 
 def _comparison(comparison: dict[str, Any] | None) -> str:
@@ -122,16 +124,23 @@ def _scenario(item: dict[str, Any]) -> str:
     passed = bool(item.get("passed"))
     status = "pass" if passed else "fail"
     anchor = f"s-{item['id']}"
-    failing_turns = {c.get("turn") for c in item.get("failed_checks") or [] if c.get("turn") is not None}
+    failing_turns = {
+        c.get("turn") for c in item.get("failed_checks") or [] if c.get("turn") is not None
+    }
     tags = "".join(f"<span class='tag'>{escape(str(tag))}</span>" for tag in item.get("tags") or [])
-    runs = f" · {item.get('runs_passed')}/{item.get('runs')} runs" if item.get("runs", 1) > 1 else ""
+    runs = (
+        f" · {item.get('runs_passed')}/{item.get('runs')} runs" if item.get("runs", 1) > 1 else ""
+    )
     summary = (
         f"<span class='badge {status}'>{'PASS' if passed else 'FAIL'}</span>"
         f"<b>{escape(str(item['id']))}</b> — {escape(str(item.get('description', '')))}{tags}"
         f"<span class='meta'> · {escape(str(item.get('file', '')))}{runs}</span>"
     )
     body = [_checks(item, anchor), _error(item.get("error"))]
-    body += [_turn(turn, anchor, turn.get("index") in failing_turns) for turn in item.get("transcript") or []]
+    body += [
+        _turn(turn, anchor, turn.get("index") in failing_turns)
+        for turn in item.get("transcript") or []
+    ]
     opened = "" if passed else " open"
     return (
         f"<details class='scenario {status}' id='{escape(anchor)}'{opened}>"
@@ -146,7 +155,11 @@ def _checks(item: dict[str, Any], anchor: str) -> str:
     rows = []
     for check in failed:
         turn = check.get("turn")
-        where = f" (<a href='#{escape(anchor)}-t{turn}'>turn {turn + 1}</a>)" if turn is not None else ""
+        where = (
+            f" (<a href='#{escape(anchor)}-t{turn}'>turn {turn + 1}</a>)"
+            if turn is not None
+            else ""
+        )
         detail = f": {escape(str(check.get('detail')))}" if check.get("detail") else ""
         rows.append(f"<li><b>{escape(str(check.get('check')))}</b>{where}{detail}</li>")
     return f"<ul class='checks'>{''.join(rows)}</ul>"
@@ -162,7 +175,8 @@ def _turn(turn: dict[str, Any], anchor: str, failing: bool) -> str:
     verified = "verified" if turn.get("verified") else "not verified"
     lines = [
         f"<div class='{css}' id='{escape(anchor)}-t{index}'>",
-        f"<div class='meta'>turn {index + 1} · {verified} · owner {escape(str(turn.get('owner')))}</div>",
+        f"<div class='meta'>turn {index + 1} · {verified} · "
+        f"owner {escape(str(turn.get('owner')))}</div>",
         f"<div class='debtor'>{escape(str(turn.get('debtor', '')))}</div>",
     ]
     for reply in turn.get("replies") or []:

@@ -164,8 +164,7 @@ def run_suite(
     else:
         with ThreadPoolExecutor(max_workers=max(1, config.workers)) as pool:
             futures = [
-                pool.submit(run_scenario, loaded, environment, config, run)
-                for loaded, run in tasks
+                pool.submit(run_scenario, loaded, environment, config, run) for loaded, run in tasks
             ]
             for future in as_completed(futures):
                 done(future.result())

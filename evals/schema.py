@@ -5,6 +5,7 @@ see evals.loader) rather than an expectation silently never checked. Money is wr
 string with two decimals ("99.90"), dates as ISO dates, as in the rest of Quita's contract.
 """
 
+import datetime as dt
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal, Self
@@ -147,10 +148,10 @@ class AgreementSpec(Strict):
 
 class PromiseSpec(Strict):
     customer: str | None = None
-    date: date
+    date: dt.date
     status: Literal["pending", "kept", "broken"] = "broken"
     amount: Money = Decimal("99.90")
-    created_on: date | None = None
+    created_on: dt.date | None = None
 
 
 class PaymentReportSpec(Strict):

@@ -34,7 +34,7 @@ _PATCH_LOCK = threading.Lock()
 @contextmanager
 def shared_tls_context() -> Iterator[None]:
     """Within the block, httpx clients built with default TLS settings share one context."""
-    original = httpx_transports.create_ssl_context
+    original = httpx_transports.create_ssl_context  # type: ignore[attr-defined]
     shared: dict[str, ssl.SSLContext] = {}
 
     def create(verify: Any = True, cert: Any = None, trust_env: bool = True) -> ssl.SSLContext:
@@ -45,11 +45,11 @@ def shared_tls_context() -> Iterator[None]:
                 shared["default"] = original(verify=True, cert=None, trust_env=trust_env)
             return shared["default"]
 
-    httpx_transports.create_ssl_context = create  # type: ignore[assignment]
+    httpx_transports.create_ssl_context = create  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        httpx_transports.create_ssl_context = original
+        httpx_transports.create_ssl_context = original  # type: ignore[attr-defined]
 
 
 class RunEngines:

@@ -167,7 +167,9 @@ def _history(session: Session, world: World, seeded: Seeded) -> None:
         _agreement(session, agreement, seeded, f"eval-agreement-{index}")
     for index, promise in enumerate(world.promises):
         created = promise.created_on or promise.date - timedelta(days=3)
-        resolved = at_noon(promise.date + timedelta(days=2)) if promise.status != "pending" else None
+        resolved = (
+            at_noon(promise.date + timedelta(days=2)) if promise.status != "pending" else None
+        )
         session.add(
             PaymentPromise(
                 customer_id=_customer_id(seeded, promise.customer),
@@ -248,11 +250,19 @@ def _agreement(session: Session, spec: AgreementSpec, seeded: Seeded, key: str) 
     for number, amount in enumerate(split(spec.total, spec.installments), start=1):
         due = first_due + timedelta(days=30 * (number - 1))
         session.add(
-            AgreementInstallment(agreement_id=agreement_id, number=number, due_date=due, amount=amount)
+            AgreementInstallment(
+                agreement_id=agreement_id, number=number, due_date=due, amount=amount
+            )
         )
     for ref in spec.invoices:
         invoice = session.get_one(Invoice, seeded.invoices[ref])
-        session.add(AgreementInvoice(agreement_id=agreement_id, invoice_id=invoice.id, amount=invoice.amount))
+        session.add(
+            AgreementInvoice(
+                agreement_id=agreement_id,
+                invoice_id=seeded.invoices[ref],
+                amount=invoice.amount,
+            )
+        )
         if spec.status == "active":
             invoice.status = InvoiceStatus.RENEGOTIATED
             session.add(invoice)

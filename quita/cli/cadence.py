@@ -50,7 +50,7 @@ def run(
         result = run_cadence(engine, policy, now=now, mandatory_purposes=mandatory, dry_run=dry_run)
     if as_json:
         payload = {"date": day.isoformat(), "steps": [s.to_json() for s in result.steps]}
-        out.print_json(json.dumps(payload, ensure_ascii=False))
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     _show_run(result, dry_run)
 

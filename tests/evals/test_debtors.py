@@ -3,12 +3,12 @@
 from typing import Any
 
 import pytest
+from openai import OpenAI
 
 from evals.debtors import DebtorView, PersonaDebtor, ScriptedDebtor, ScriptError
 from evals.llm_debtor import NUDGE, LlmPersonaDebtor
 from evals.schema import Persona, Turn
 from evals.transcript import TurnRecord, choices_in
-from openai import OpenAI
 from tests.agent.openai_standin import OpenAIStandIn, text
 
 DOCUMENT = "52998224725"
@@ -49,10 +49,15 @@ def test_a_script_taps_buttons_by_title_id_or_number() -> None:
     third = debtor.next_message(_view([MENU], [MENU], [MENU]))
     over = debtor.next_message(_view([MENU], [MENU], [MENU], [MENU]))
 
-    assert first is not None and first.reply is not None and first.reply.id == "menu:pix"
-    assert second is not None and second.reply is not None
+    assert first is not None
+    assert first.reply is not None
+    assert first.reply.id == "menu:pix"
+    assert second is not None
+    assert second.reply is not None
     assert (second.reply.id, second.reply.type) == ("menu:saldo", "list_reply")
-    assert third is not None and third.reply is not None and third.reply.id == "menu:pix"
+    assert third is not None
+    assert third.reply is not None
+    assert third.reply.id == "menu:pix"
     assert over is None
 
 
@@ -69,8 +74,10 @@ def test_a_persona_opens_then_answers_the_identity_question() -> None:
     opening = debtor.next_message(_view())
     answer = debtor.next_message(_view(_said("Pode me dizer os 3 primeiros dígitos do CPF?")))
 
-    assert opening is not None and opening.text == "oi quero pagar"
-    assert answer is not None and answer.text == "529"
+    assert opening is not None
+    assert opening.text == "oi quero pagar"
+    assert answer is not None
+    assert answer.text == "529"
 
 
 def test_a_persona_follows_the_first_matching_rule_as_often_as_allowed() -> None:
@@ -85,7 +92,8 @@ def test_a_persona_follows_the_first_matching_rule_as_often_as_allowed() -> None
     picked = debtor.next_message(_view([MENU]))
     retries = [debtor.next_message(_view(_said("Isso não confere."))) for _ in range(3)]
 
-    assert picked is not None and picked.reply is not None
+    assert picked is not None
+    assert picked.reply is not None
     assert picked.reply.title == "Pagar com Pix"
     assert [r.text if r else None for r in retries] == ["222", "222", None]
 
@@ -105,19 +113,22 @@ def test_a_persona_can_give_wrong_digits() -> None:
 
     answer = debtor.next_message(_view(_said("Me diga os 3 primeiros dígitos do CPF")))
 
-    assert answer is not None and answer.text == "111"
+    assert answer is not None
+    assert answer.text == "111"
 
 
 def test_the_llm_persona_may_not_end_before_the_agent_acted() -> None:
-    with OpenAIStandIn(text("FIM"), text("manda o pix ai")) as llm, OpenAI(
-        base_url=llm.base_url, api_key="k"
-    ) as client:
+    with (
+        OpenAIStandIn(text("FIM"), text("manda o pix ai")) as llm,
+        OpenAI(base_url=llm.base_url, api_key="k") as client,
+    ):
         debtor = LlmPersonaDebtor(_persona(), DOCUMENT, client, "quita-standin")
 
         message = debtor.next_message(_view(_said("Oi! Como posso ajudar?")))
 
         requests = llm.requests
-    assert message is not None and message.text == "manda o pix ai"
+    assert message is not None
+    assert message.text == "manda o pix ai"
     assert debtor.stats.premature_ends == 1
     assert debtor.stats.llm_calls == 2
     assert NUDGE not in requests[0].raw()
@@ -126,16 +137,19 @@ def test_the_llm_persona_may_not_end_before_the_agent_acted() -> None:
 
 
 def test_the_llm_persona_ends_once_the_agent_acted_and_taps_choices_by_title() -> None:
-    with OpenAIStandIn(text("Pagar com Pix"), text("FIM")) as llm, OpenAI(
-        base_url=llm.base_url, api_key="k"
-    ) as client:
+    with (
+        OpenAIStandIn(text("Pagar com Pix"), text("FIM")) as llm,
+        OpenAI(base_url=llm.base_url, api_key="k") as client,
+    ):
         debtor = LlmPersonaDebtor(_persona(), DOCUMENT, client, "quita-standin")
 
         tap = debtor.next_message(_view([MENU]))
         end = debtor.next_message(_view([MENU], _said("Pix enviado."), facts=1))
 
         user_message = llm.requests[0].messages[-1]["content"]
-    assert tap is not None and tap.reply is not None and tap.reply.id == "menu:pix"
+    assert tap is not None
+    assert tap.reply is not None
+    assert tap.reply.id == "menu:pix"
     assert end is None
     assert "[opções: Ver meu saldo | Pagar com Pix]" in user_message
 
@@ -147,4 +161,5 @@ def test_the_llm_persona_opens_with_the_scripted_opening_without_a_call() -> Non
         opening = debtor.next_message(_view())
 
         assert llm.requests == []
-    assert opening is not None and opening.text == "oi quero pagar"
+    assert opening is not None
+    assert opening.text == "oi quero pagar"

@@ -69,7 +69,8 @@ def test_the_html_report_highlights_the_failing_turn(report: dict[str, Any]) -> 
     page = render_html(report)
 
     assert "<script" not in page
-    assert "http://" not in page and "https://" not in page
+    assert "http://" not in page
+    assert "https://" not in page
     assert "qto ta minha conta" in page
     assert "class='turn failing' id='s-failing-balance-t1'" in page
     assert "class='turn' id='s-failing-balance-t0'" in page
@@ -95,7 +96,8 @@ def test_a_comparison_lists_the_scenarios_that_flipped(report: dict[str, Any]) -
     assert comparison["added"] == []
     assert comparison["pass_rate_delta"] == 0.0
     page = render_html({**report, "comparison": comparison})
-    assert "Newly failing (1)" in page and "before.json" in page
+    assert "Newly failing (1)" in page
+    assert "before.json" in page
 
 
 def test_a_file_that_is_not_a_report_is_refused(tmp_path: Path) -> None:

@@ -103,7 +103,8 @@ def test_a_crash_is_a_failed_run_with_its_traceback(
     assert not run.passed
     assert run.failed_checks[0].name == "run"
     assert run.failed_checks[0].detail == "RuntimeError: ledger unavailable"
-    assert run.error is not None and "Traceback" in run.error
+    assert run.error is not None
+    assert "Traceback" in run.error
 
 
 def test_a_button_the_agent_did_not_offer_fails_the_script(
