@@ -13,6 +13,7 @@ from langgraph.types import interrupt
 from agent import guards, identity, replies
 from agent.brains.base import BrainStep, BrainUnavailable, BrainView
 from agent.context import TurnContext
+from agent.delivery import queue_replies
 from agent.history import customer_profile, pushed_lines
 from agent.state import AgentState, ChatLine, ToolCall
 from agent.tool_calls import run_tool
@@ -127,8 +128,6 @@ def outbound_guard(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str
 
 
 def write_outbox(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
-    from agent.delivery import queue_replies
-
     ctx = runtime.context
     lines = queue_replies(ctx, state, state.get("outgoing", []))
     return {"messages": lines, "outgoing": []}
