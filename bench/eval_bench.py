@@ -4,7 +4,7 @@ Usage: .venv/bin/python bench/eval_bench.py [--scenarios 200] [--workers 4] [--p
            [--suite evals/suites] [--data-dir .quita]
 Repeats the bundled suite until it has --scenarios conversations (copies get a "~n" suffix),
 runs them with the offline brain and prints the wall time, scenarios per second, CPU seconds
-(this process and its worker processes) and the load average the machine had meanwhile.
+per scenario (in-process runs only) and the load average the machine had meanwhile.
 
 Wall time depends on what else the machine runs; CPU seconds per scenario much less so. The
 knowledge base index is reused from --data-dir (built there on the first run, ~40 s, not
@@ -93,7 +93,8 @@ def _show(
         str(passed),
         f"{wall:.1f}",
         f"{scenarios / wall:.2f}",
-        f"{cpu / scenarios:.3f}",
+        # Worker processes are children of the fork server, so their CPU is not ours to count.
+        f"{cpu / scenarios:.3f}" if args.processes == 1 else "n/a",
         f"{load_before[0]:.1f} -> {load_after[0]:.1f}",
     )
     console.print(table)

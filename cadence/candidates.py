@@ -27,7 +27,6 @@ from sqlalchemy import (
     or_,
     select,
     true,
-    union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -38,17 +37,12 @@ from billing.models import (
     Contract,
     ContractStatus,
     Customer,
-    Dispute,
-    DisputeStatus,
     InstallmentStatus,
     Invoice,
     InvoiceStatus,
-    PaymentPromise,
-    PaymentReport,
-    PaymentReportStatus,
-    PromiseStatus,
 )
-from cadence.models import CadenceHold, CadenceStep
+from cadence.models import CadenceStep
+from cadence.pausing import DISPUTES, exists_in, not_paused
 from cadence.segments import SEGMENTS, effective_segment
 from cadence.sqlfn import day
 from policies.cadence import Anchor, CadenceRules, Step, Subject, due_threshold
@@ -62,10 +56,6 @@ CON: Table = Contract.__table__  # type: ignore[attr-defined]
 STEPS: Table = CadenceStep.__table__  # type: ignore[attr-defined]
 INSTALLMENTS: Table = AgreementInstallment.__table__  # type: ignore[attr-defined]
 AGREEMENTS: Table = Agreement.__table__  # type: ignore[attr-defined]
-PROMISES: Table = PaymentPromise.__table__  # type: ignore[attr-defined]
-REPORTS: Table = PaymentReport.__table__  # type: ignore[attr-defined]
-DISPUTES: Table = Dispute.__table__  # type: ignore[attr-defined]
-HOLDS: Table = CadenceHold.__table__  # type: ignore[attr-defined]
 COLUMNS = ("invoice_id", "installment_id", "customer_id", "contract_id", "segment", "step")
 # The contract status a legal-chain step needs: a notice-anchored step (the suspension)
 # applies to a service still active, and so on.
@@ -111,7 +101,7 @@ def legal_step(plan: Day, step: Step, anchor: Anchor, *, cleared_only: bool) -> 
     debtors who never disputed, plus the cleared ones; with True: only debtors who did (for
     the dispute check), with the anchor date as an extra `anchor_on` column."""
     older = INV.alias("older")
-    oldest_open = ~_exists(
+    oldest_open = ~exists_in(
         older,
         older.c.contract_id == INV.c.contract_id,
         older.c.status == InvoiceStatus.OPEN,
@@ -133,7 +123,7 @@ def legal_step(plan: Day, step: Step, anchor: Anchor, *, cleared_only: bool) -> 
     if anchor != Anchor.NOTICE:
         # Once per contract and per suspension or rescission, whichever bill carried it.
         since = CON.c.suspended_on if anchor == Anchor.SUSPENSION else CON.c.rescinded_on
-        done_for_contract = _exists(
+        done_for_contract = exists_in(
             STEPS,
             STEPS.c.contract_id == INV.c.contract_id,
             STEPS.c.step == step.name,
@@ -147,72 +137,6 @@ def legal_step(plan: Day, step: Step, anchor: Anchor, *, cleared_only: bool) -> 
         .select_from(_invoice_join().join(CON, CON.c.id == INV.c.contract_id))
         .where(*conditions)
     )
-
-
-def paused(customer_id: Any, today: date, *, agreement: bool) -> ColumnElement[bool]:
-    """Whether the debtor's reminders pause on `today` (as billing.pauses decides it): an
-    open dispute, a payment report clearing, a pending promise, a staff hold, and, with
-    `agreement`, an active agreement none of whose installments is overdue."""
-    return or_(*_pause_reasons(customer_id, today, agreement=agreement))
-
-
-def not_paused(customer_id: Any, today: date, *, agreement: bool) -> ColumnElement[bool]:
-    """`not paused(...)` as one membership test in the (small) set of paused debtors, which
-    databases build once and probe per bill, rather than a lookup per bill and reason."""
-    on = day(today)
-    members: list[Select[Any]] = [
-        select(DISPUTES.c.customer_id).where(DISPUTES.c.status == DisputeStatus.OPEN),
-        select(REPORTS.c.customer_id).where(
-            REPORTS.c.status == PaymentReportStatus.PENDING, REPORTS.c.pause_until >= on
-        ),
-        select(PROMISES.c.customer_id).where(
-            PROMISES.c.status == PromiseStatus.PENDING, PROMISES.c.pause_until >= on
-        ),
-        select(HOLDS.c.customer_id).where(
-            HOLDS.c.released_at.is_(None), or_(HOLDS.c.until.is_(None), HOLDS.c.until >= on)
-        ),
-    ]
-    if agreement:
-        members.append(_agreements_kept(on))
-    # NOT EXISTS over the union (an anti-join), never NOT IN: a set too big to hash would
-    # turn NOT IN into a scan of the whole set per bill.
-    paused_set = union_all(*members).subquery("paused_debtors")
-    outside: ColumnElement[bool] = ~exists(
-        select(literal(1)).select_from(paused_set).where(paused_set.c.customer_id == customer_id)
-    )
-    return outside
-
-
-def _pause_reasons(customer_id: Any, today: date, *, agreement: bool) -> list[Any]:
-    on = day(today)
-    reasons = [
-        _exists(
-            DISPUTES,
-            DISPUTES.c.customer_id == customer_id,
-            DISPUTES.c.status == DisputeStatus.OPEN,
-        ),
-        _exists(
-            REPORTS,
-            REPORTS.c.customer_id == customer_id,
-            REPORTS.c.status == PaymentReportStatus.PENDING,
-            REPORTS.c.pause_until >= on,
-        ),
-        _exists(
-            PROMISES,
-            PROMISES.c.customer_id == customer_id,
-            PROMISES.c.status == PromiseStatus.PENDING,
-            PROMISES.c.pause_until >= on,
-        ),
-        _exists(
-            HOLDS,
-            HOLDS.c.customer_id == customer_id,
-            HOLDS.c.released_at.is_(None),
-            or_(HOLDS.c.until.is_(None), HOLDS.c.until >= on),
-        ),
-    ]
-    if agreement:
-        reasons.append(_agreement_kept(customer_id, on))
-    return reasons
 
 
 def _due_chain(plan: Day, chain: Iterable[Step]) -> list[Select[Any]]:
@@ -323,7 +247,7 @@ def _noticed(contract_id: Any) -> ColumnElement[bool]:
     contract's debt, and a new one goes out only once that bill is settled."""
     sibling = INV.alias("sibling")
     notice = STEPS.alias("sibling_notice")
-    return _exists(
+    return exists_in(
         sibling.join(notice, notice.c.invoice_id == sibling.c.id),
         sibling.c.contract_id == contract_id,
         sibling.c.status == InvoiceStatus.OPEN,
@@ -377,29 +301,9 @@ def _in_segments(step: Step) -> ColumnElement[bool]:
 
 def _written(bill: ColumnElement[bool], step: Any) -> ColumnElement[bool]:
     """A live row of this step exists for the bill (written, whatever became of it)."""
-    return _exists(STEPS, bill, STEPS.c.step == step, STEPS.c.revision == 0)
-
-
-def _agreement_kept(customer_id: Any, on: ColumnElement[date]) -> ColumnElement[bool]:
-    kept = _agreements_kept(on).subquery("kept_agreements")
-    return exists(select(literal(1)).select_from(kept).where(kept.c.customer_id == customer_id))
-
-
-def _agreements_kept(on: ColumnElement[date]) -> Select[Any]:
-    """Debtors with an active agreement that has unpaid installments, none overdue."""
-    ai = INSTALLMENTS.c
-    unpaid = and_(ai.agreement_id == AGREEMENTS.c.id, ai.status == InstallmentStatus.OPEN)
-    return select(AGREEMENTS.c.customer_id).where(
-        AGREEMENTS.c.status == AgreementStatus.ACTIVE,
-        exists(select(literal(1)).select_from(INSTALLMENTS).where(unpaid)),
-        ~exists(select(literal(1)).select_from(INSTALLMENTS).where(unpaid, ai.due_date < on)),
-    )
+    return exists_in(STEPS, bill, STEPS.c.step == step, STEPS.c.revision == 0)
 
 
 def _no_id() -> ColumnElement[int]:
     # A typed NULL: PostgreSQL will not UNION an untyped NULL with an integer column.
     return cast(null(), Integer)
-
-
-def _exists(table: Any, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
-    return exists(select(literal(1)).select_from(table).where(*conditions))

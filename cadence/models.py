@@ -4,7 +4,17 @@ debtors' segments with their reasons and staff pins, and staff holds on a debtor
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from billing.models import utc_now
@@ -24,6 +34,7 @@ class StepStatus(StrEnum):
     FAILED = "failed"
 
 
+UNDELIVERED_NOTICE = "action = 'notice' AND delivered_at IS NULL"
 # Steps that count against the weekly cap and block the step from being planned again.
 LIVE_STATUSES = (StepStatus.PLANNED, StepStatus.SENT, StepStatus.DONE)
 
@@ -50,6 +61,13 @@ class CadenceStep(SQLModel, table=True):
         UniqueConstraint("installment_id", "step", "revision", name="uq_cadence_step_installment"),
         Index("ix_cadence_step_status_send_at", "status", "send_at"),
         Index("ix_cadence_step_planned_on", "planned_on"),
+        # Notices waiting for their delivery status (a few), read at every tick.
+        Index(
+            "ix_cadence_step_undelivered_notice",
+            "planned_on",
+            postgresql_where=text(UNDELIVERED_NOTICE),
+            sqlite_where=text(UNDELIVERED_NOTICE),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -11,8 +11,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from billing.models import AgreementStatus, InstallmentStatus, InvoiceStatus
-from cadence.candidates import AGREEMENTS, INSTALLMENTS, INV, STEPS, paused
+from cadence.candidates import INSTALLMENTS, INV, STEPS
 from cadence.models import StepStatus
+from cadence.pausing import AGREEMENTS, paused
 
 logger = logging.getLogger(__name__)
 

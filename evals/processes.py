@@ -1,6 +1,7 @@
 """Running an eval across processes, so a conversation's Python work is not limited to one
 core by the GIL. Each worker process opens its own environment (knowledge base, template
-ledger, web app) once and then runs one scenario at a time; results come back pickled.
+ledger, web app per thread) once, then runs batches of `config.workers` scenarios on as many
+threads; results come back pickled.
 
 Workers start from a fork server that has already imported the pipeline, so each costs a
 fork and the knowledge base's opening (about a second), not a fresh interpreter's imports.
@@ -10,7 +11,7 @@ import atexit
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -42,9 +43,12 @@ def run_in_processes(
         initializer=_start,
         initargs=(settings, knowledge),
     ) as pool:
-        futures = [pool.submit(_run, loaded, config, run) for loaded, run in tasks]
+        size = max(1, config.workers)
+        batches = [tasks[start : start + size] for start in range(0, len(tasks), size)]
+        futures = [pool.submit(_run_batch, batch, config) for batch in batches]
         for future in as_completed(futures):
-            on_done(future.result())
+            for outcome in future.result():
+                on_done(outcome)
 
 
 def knowledge_source(knowledge: object, settings: Settings) -> KnowledgeSource | None:
@@ -68,7 +72,12 @@ def _start(settings: Settings, source: KnowledgeSource | None) -> None:
     atexit.register(stack.close)
 
 
-def _run(loaded: LoadedScenario, config: RunConfig, run: int) -> ScenarioRun:
-    if _environment is None:
+def _run_batch(batch: list[tuple[LoadedScenario, int]], config: RunConfig) -> list[ScenarioRun]:
+    environment = _environment
+    if environment is None:
         raise RuntimeError("eval worker process used before it started")
-    return run_scenario(loaded, _environment, config, run)
+    with ThreadPoolExecutor(max_workers=max(1, config.workers)) as pool:
+        futures = [
+            pool.submit(run_scenario, loaded, environment, config, run) for loaded, run in batch
+        ]
+        return [future.result() for future in futures]

@@ -112,6 +112,7 @@ def metrics(runs: list[ScenarioRun]) -> dict[str, Any]:
         "disclosure_violations": sum(run.violations(DISCLOSURE) for run in runs),
         "window_violations": sum(run.violations(WINDOW) for run in runs),
         "guard_events": sum(_guard_events(run.stats) for run in runs),
+        "brain_fallbacks": sum(run.stats.get("brain_fallbacks", 0) for run in runs),
         "errors": sum(run.error is not None for run in runs),
         "turns_per_conversation": round(mean(run.turns for run in runs), 2),
         "turns_to_resolution": round(mean(turns_to_resolution), 2) if turns_to_resolution else None,

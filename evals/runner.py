@@ -19,6 +19,8 @@ from typing import Any, Literal
 from openai import OpenAI
 from sqlalchemy import Engine
 
+from agent.brains.base import Brain
+from agent.brains.factory import make_brain
 from billing.phones import wa_id_of
 from evals.checks import CheckResult, expectation_checks, matching_facts
 from evals.conversation import converse
@@ -219,7 +221,12 @@ def _run(
         seeded = seed_world(engine, scenario, policy)
         debtor = make_debtor(scenario, environment, config)
         served = environment.served_app(settings, engine)
-        with served.pipeline(settings, engine, knowledge=environment.knowledge) as pipeline:
+        with (
+            _brain(settings) as brain,
+            served.pipeline(
+                settings, engine, knowledge=environment.knowledge, brain=brain
+            ) as pipeline,
+        ):
             transcript = converse(
                 pipeline,
                 debtor,
@@ -272,6 +279,18 @@ def resolution_turn(scenario: Scenario, transcript: Transcript) -> int | None:
         turn = next(t.index for t in transcript.turns if t.facts_upto >= position)
         latest = max(latest, turn + 1)
     return latest
+
+
+@contextmanager
+def _brain(settings: Settings) -> Iterator[Brain]:
+    """The run's brain (settings.brain), its HTTP client closed when the run ends."""
+    brain = make_brain(settings)
+    try:
+        yield brain
+    finally:
+        close = getattr(brain, "close", None)
+        if callable(close):
+            close()
 
 
 def _llm_plays(config: RunConfig, settings: Settings) -> bool:

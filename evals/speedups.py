@@ -28,7 +28,6 @@ from sqlalchemy import Engine, create_engine, event
 # Limitation: this replaces a private httpx function while an eval runs. The lasting fix is
 # in the product (one context per process in channels.whatsapp.client and
 # conversations.media); until then an eval process pays nothing for it.
-_PATCH_LOCK = threading.Lock()
 
 
 @contextmanager
@@ -36,11 +35,14 @@ def shared_tls_context() -> Iterator[None]:
     """Within the block, httpx clients built with default TLS settings share one context."""
     original = httpx_transports.create_ssl_context  # type: ignore[attr-defined]
     shared: dict[str, ssl.SSLContext] = {}
+    # One lock per block: in nested blocks (an eval run by an eval's tests) the inner
+    # `original` is the outer block's `create`, which takes the outer lock.
+    lock = threading.Lock()
 
     def create(verify: Any = True, cert: Any = None, trust_env: bool = True) -> ssl.SSLContext:
         if verify is not True or cert is not None:
             return original(verify=verify, cert=cert, trust_env=trust_env)
-        with _PATCH_LOCK:
+        with lock:
             if "default" not in shared:
                 shared["default"] = original(verify=True, cert=None, trust_env=trust_env)
             return shared["default"]

@@ -39,8 +39,12 @@ def run(
         list[str] | None, typer.Option(help="Only scenarios with this tag (repeatable).")
     ] = None,
     workers: Annotated[
-        int | None, typer.Option(min=1, max=64, help="Scenarios run at once (default: CPUs).")
+        int | None,
+        typer.Option(min=1, max=64, help="Scenarios run at once per process (default: 2 x CPUs)."),
     ] = None,
+    processes: Annotated[
+        int, typer.Option(min=1, max=32, help="Worker processes (each with its own threads).")
+    ] = 1,
     simulator: Annotated[
         Simulator,
         typer.Option(help="Who plays personas: auto (an LLM with --brain openai), offline, llm."),
@@ -64,7 +68,7 @@ def run(
 
     scenarios = _load(paths, tag or [])
     threshold = _threshold(min_pass_rate, gate)
-    config = _config(brain, k, workers, simulator)
+    config = _config(brain, k, workers, processes, simulator)
     previous = _previous(compare)
     base = settings()
     knowledge = _knowledge(base)
@@ -116,7 +120,9 @@ def _threshold(min_pass_rate: float | None, gate: bool) -> float | None:
         raise CliError(str(error)) from error
 
 
-def _config(brain: BrainName, k: int, workers: int | None, simulator: Simulator) -> Any:
+def _config(
+    brain: BrainName, k: int, workers: int | None, processes: int, simulator: Simulator
+) -> Any:
     from evals.runner import RunConfig
 
     if brain == "openai":
@@ -125,7 +131,10 @@ def _config(brain: BrainName, k: int, workers: int | None, simulator: Simulator)
             raise CliError("--brain openai needs OPENAI_BASE_URL or OPENAI_API_KEY")
     if simulator == "llm" and not settings().openai_base_url and settings().openai_api_key is None:
         raise CliError("--simulator llm needs OPENAI_BASE_URL or OPENAI_API_KEY")
-    return RunConfig(brain=brain, k=k, workers=workers or os.cpu_count() or 1, simulator=simulator)
+    # Threads overlap a conversation's waits (HTTP hops, commits); more than a few per core
+    # only contend for the interpreter lock.
+    threads = workers or min(8, 2 * (os.cpu_count() or 1))
+    return RunConfig(brain=brain, k=k, workers=threads, processes=processes, simulator=simulator)
 
 
 def _previous(path: Path | None) -> tuple[str, dict[str, Any]] | None:

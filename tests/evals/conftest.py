@@ -1,5 +1,5 @@
-"""Fixtures for the eval runner: one small knowledge base and one eval environment (with its
-web app) for the whole session, and helpers to write scenario files."""
+"""Fixtures for the eval runner: one small knowledge base for the session, one eval
+environment (with its web app) per module, and helpers to write scenario files."""
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -57,7 +57,7 @@ def knowledge_base(eval_settings: Settings) -> KnowledgeBase:
     return KnowledgeBase.open(eval_settings)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def environment(
     eval_settings: Settings, knowledge_base: KnowledgeBase
 ) -> Iterator[EvalEnvironment]:

@@ -61,6 +61,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_cadence_step_status_send_at", "cadence_step", ["status", "send_at"])
     op.create_index("ix_cadence_step_planned_on", "cadence_step", ["planned_on"])
+    undelivered = sa.text("action = 'notice' AND delivered_at IS NULL")
+    op.create_index(
+        "ix_cadence_step_undelivered_notice",
+        "cadence_step",
+        ["planned_on"],
+        postgresql_where=undelivered,
+        sqlite_where=undelivered,
+    )
 
     op.create_table(
         "customer_segment",
