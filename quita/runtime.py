@@ -39,7 +39,8 @@ class Services:
         engine: Engine,
         agent: Agent,
         sender: Sender,
-        redis: Any = None,
+        redis: Any,
+        media: GraphMediaFetcher,
     ) -> None:
         self.settings = settings
         self.engine = engine
@@ -51,7 +52,7 @@ class Services:
             engine,
             agent,
             _locks(engine, redis),
-            before_turn=_media_fetcher(settings),
+            before_turn=_media_fetcher(media),
             after_turn=self.outbox_wakeup.notify,
         )
         self._stop = threading.Event()
@@ -124,9 +125,10 @@ def open_services(
             brain=brain or _brain(settings),
             extras={"knowledge": knowledge or _knowledge(settings)},
         )
-        services = Services(
-            settings, engine, agent, sender or build_sender(settings, engine, policy, redis), redis
-        )
+        # One media client per process: building one per turn reloads the CA bundle.
+        media = stack.enter_context(GraphMediaFetcher.from_settings(settings))
+        sender = sender or build_sender(settings, engine, policy, redis)
+        services = Services(settings, engine, agent, sender, redis, media)
         stack.callback(services.stop)
         yield services
 
@@ -139,9 +141,9 @@ def _locks(engine: Engine, redis: Any) -> ThreadLocks:
     return RedisThreadLocks(redis) if redis is not None else DatabaseThreadLocks(engine)
 
 
-def _media_fetcher(settings: Settings) -> Callable[[Engine, int], None]:
+def _media_fetcher(fetcher: GraphMediaFetcher) -> Callable[[Engine, int], None]:
     def fetch(engine: Engine, message_id: int) -> None:
-        with session_scope(engine) as session, GraphMediaFetcher.from_settings(settings) as fetcher:
+        with session_scope(engine) as session:
             message = session.get_one(InboundMessage, message_id)
             fetch_pending_media(session, message, fetcher)
 
