@@ -17,6 +17,7 @@ from agent.tool_calls import run_tool
 from agent.understanding import Intent
 from billing.lookup import customer_by_document
 from billing.models import Customer
+from conversations.models import ThreadOwner
 from policies.identity import check_identity_answer, identity_outcome
 
 NO_DISCLOSURE = frozenset(
@@ -126,7 +127,7 @@ def _mismatch(state: AgentState, ctx: TurnContext) -> dict[str, Any]:
         "expecting": None,
         "results": [result],
         "facts": [result],
-        "owner": "staff",
+        "owner": ThreadOwner.STAFF.value,
         "escalated": True,
         "outgoing": [replies.identity_mismatch(0), replies.handed_to_person(ctx.policy)],
     }

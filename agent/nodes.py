@@ -45,7 +45,7 @@ def start_turn(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str, An
         "messages": [*pushed, line],
         "last_wamid": inbound["wamid"],
         "outbox_seen": outbox_seen,
-        "owner": ctx.thread.owner,
+        "owner": str(ctx.thread.owner),
         "understood": understood.to_json(),
         **_fresh_turn(),
     }
@@ -139,7 +139,7 @@ def hand_off(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str, Any]
     staff = str(decision.get("staff", "staff")) if isinstance(decision, dict) else "staff"
     note = str(decision.get("note", "")) if isinstance(decision, dict) else ""
     lines: list[ChatLine] = [{"role": "staff", "text": note or f"devolvido por {staff}", "at": ""}]
-    return {"owner": ThreadOwner.AGENT, "escalated": False, "messages": lines}
+    return {"owner": ThreadOwner.AGENT.value, "escalated": False, "messages": lines}
 
 
 def mask(ctx: TurnContext) -> str:
@@ -199,6 +199,6 @@ def _state_changes(results: list[dict[str, Any]]) -> dict[str, Any]:
         if result["tool"] == "accept_renegotiation" and result["ok"]:
             update["offers"] = []
         if result["tool"] in ("escalate_to_human", "open_dispute") and result["ok"]:
-            update["owner"] = ThreadOwner.STAFF
+            update["owner"] = ThreadOwner.STAFF.value
             update["escalated"] = True
     return update
